@@ -1,0 +1,42 @@
+//! What the four socket programs share, so that each `main.rs` holds only
+//! its socket calls, in the order of its Python listing:
+//!
+//! - [`to_upper`]: the server's transform, Python's `str.upper()` on bytes;
+//! - the lecture's defaults ([`DEFAULT_PORT`], the buffer sizes, the backlog)
+//!   and the `--host`/`--port` arguments ([`ClientAddress`],
+//!   [`ServerAddress`]);
+//! - [`input`]: Python's `input(prompt)` for the clients;
+//! - [`Error`]: a failure printed as one clear line;
+//! - [`init_logging`]: diagnostics on standard error, filtered by `RUST_LOG`.
+
+mod address;
+mod error;
+mod input;
+mod logging;
+mod text;
+
+pub use address::{
+    ClientAddress, ServerAddress, parse_buffer_size, parse_seconds,
+};
+pub use error::Error;
+pub use input::input;
+pub use logging::init_logging;
+pub use text::to_upper;
+
+/// The port of every listing. Above 1023, so no privileges are needed, and
+/// not a well-known port: a proprietary application picks its own.
+pub const DEFAULT_PORT: u16 = 12000;
+
+/// `serverSocket.recvfrom(2048)` in the UDP server listing.
+pub const UDP_BUFFER_SIZE: usize = 2048;
+
+/// `connectionSocket.recv(1024)` in the TCP server listing.
+pub const TCP_BUFFER_SIZE: usize = 1024;
+
+/// `serverSocket.listen(1)` in the TCP server listing.
+pub const BACKLOG: i32 = 1;
+
+/// The largest payload one UDP datagram can carry (65,535 bytes in the
+/// length field, less the 8-byte UDP header; IPv4 takes 20 more for its own
+/// header). A buffer this big receives any datagram whole.
+pub const MAX_DATAGRAM: usize = 65_535 - 8;
