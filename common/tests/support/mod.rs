@@ -1,0 +1,364 @@
+//! Helpers for the integration tests of the four programs: find and start
+//! the binaries and the Python originals on free loopback ports, feed a
+//! client its standard input, and stop every process a test started.
+//!
+//! Each test crate includes this file with
+//! `#[path = "../../common/tests/support/mod.rs"] mod support;`.
+//! Every wait here has a deadline, so a broken program fails a test
+//! instead of hanging it.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpListener, UdpSocket};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{self, Receiver};
+use std::sync::{Mutex, OnceLock};
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// How long anything in a test may take before the test fails.
+pub const DEADLINE: Duration = Duration::from_secs(10);
+
+/// The workspace's root folder.
+pub fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("crates sit in the workspace folder")
+        .to_path_buf()
+}
+
+/// A Python original in `docs/python/`.
+pub fn python(script: &str) -> PathBuf {
+    workspace().join("docs/python").join(script)
+}
+
+/// The path of one of the workspace's four binaries, built if needed.
+///
+/// Cargo builds only a crate's own binary for its integration tests, so
+/// a test that needs another crate's program (the udp-server tests run
+/// udp-client) asks cargo to build it, once per test run. Cargo does not
+/// hold its lock while tests run, and it does nothing when the binary is
+/// already up to date.
+pub fn binary(name: &str) -> PathBuf {
+    static BUILT: Mutex<Vec<String>> = Mutex::new(Vec::new());
+    let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
+    let exe = std::env::current_exe().expect("test executable path");
+    // target/debug/deps/<test> -> target/debug/<name>
+    let dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("test executable sits in target/<profile>/deps");
+    let path = dir.join(name);
+    if !built.iter().any(|b| b == name) {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let mut command = Command::new(cargo);
+        command
+            .args(["build", "--quiet", "-p", name, "--bin", name])
+            .current_dir(workspace())
+            .stdin(Stdio::null());
+        if dir.file_name().is_some_and(|d| d == "release") {
+            command.arg("--release");
+        }
+        let status = command.status().expect("run cargo build");
+        assert!(status.success(), "cargo build -p {name} failed");
+        built.push(name.to_string());
+    }
+    path
+}
+
+/// A loopback port that is free now: bind port 0, read the port, let it go.
+/// Only for the Python originals, which cannot report the port they bound.
+pub fn free_port(udp: bool) -> u16 {
+    if udp {
+        let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+        socket.local_addr().unwrap().port()
+    } else {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    }
+}
+
+/// A running server process, killed when dropped.
+pub struct Server {
+    pub child: Child,
+    /// Where it listens, as a loopback address clients can use.
+    pub address: SocketAddr,
+    /// Standard error lines (the Rust servers' log), as they come.
+    stderr: Option<Receiver<String>>,
+    /// Everything collected from `stderr` so far.
+    pub log: Vec<String>,
+    /// Standard output lines, as they come.
+    stdout: Receiver<String>,
+}
+
+impl Server {
+    /// Starts a Rust server (`udp-server` or `tcp-server`) on a free port
+    /// of 127.0.0.1, with extra arguments and environment, and waits until
+    /// it is ready.
+    pub fn rust(name: &str, args: &[&str], env: &[(&str, &str)]) -> Server {
+        Server::rust_on("127.0.0.1", name, args, env)
+    }
+
+    /// Like [`Server::rust`], bound to `host` (`::1`, `::`, `0.0.0.0`).
+    pub fn rust_on(
+        host: &str,
+        name: &str,
+        args: &[&str],
+        env: &[(&str, &str)],
+    ) -> Server {
+        let mut command = Command::new(binary(name));
+        command.args(["--host", host, "--port", "0"]).args(args);
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        if !env.iter().any(|(key, _)| *key == "RUST_LOG") {
+            command.env("RUST_LOG", "info");
+        }
+        let (child, stdout, stderr) = spawn(command);
+        let mut server = Server {
+            child,
+            address: "0.0.0.0:0".parse().unwrap(),
+            stderr: Some(stderr),
+            log: Vec::new(),
+            stdout,
+        };
+        // The log's first line says where it listens: "listening on ADDR".
+        let line = server.wait_for_log("listening on ");
+        let bound: SocketAddr = line
+            .split("listening on ")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|address| address.parse().ok())
+            .unwrap_or_else(|| panic!("no address in {line:?}"));
+        server.address = loopback(bound);
+        server.wait_ready();
+        server
+    }
+
+    /// Starts a Python original (`udp_server.py` or `tcp_server.py`) on a
+    /// free port of 127.0.0.1 and waits until it is ready.
+    pub fn python(script: &str) -> Server {
+        let port = free_port(script.starts_with("udp"));
+        let mut command = Command::new("python3");
+        command
+            .arg("-u")
+            .arg(python(script))
+            .args(["127.0.0.1", &port.to_string()]);
+        let (child, stdout, stderr) = spawn(command);
+        let mut server = Server {
+            child,
+            address: SocketAddr::from(([127, 0, 0, 1], port)),
+            stderr: Some(stderr),
+            log: Vec::new(),
+            stdout,
+        };
+        server.wait_ready();
+        server
+    }
+
+    /// Waits for the line that every server prints once it is bound.
+    fn wait_ready(&mut self) {
+        let line = self
+            .stdout
+            .recv_timeout(DEADLINE)
+            .unwrap_or_else(|e| panic!("server not ready ({e:?})"));
+        assert_eq!(line, "The server is ready to receive\n");
+    }
+
+    /// Waits for a log line that contains `needle`, and returns it.
+    pub fn wait_for_log(&mut self, needle: &str) -> String {
+        let stderr = self.stderr.as_ref().expect("stderr is captured");
+        let deadline = Instant::now() + DEADLINE;
+        if let Some(line) = self.log.iter().find(|l| l.contains(needle)) {
+            return line.clone();
+        }
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match stderr.recv_timeout(left) {
+                Ok(line) => {
+                    self.log.push(line.clone());
+                    if line.contains(needle) {
+                        return line;
+                    }
+                }
+                Err(_) => panic!(
+                    "no log line with {needle:?}; log so far: {:#?}",
+                    self.log
+                ),
+            }
+        }
+    }
+
+    /// Everything the server logged so far (waits briefly for more).
+    pub fn log_so_far(&mut self) -> String {
+        if let Some(stderr) = &self.stderr {
+            while let Ok(line) = stderr.recv_timeout(Duration::from_millis(200))
+            {
+                self.log.push(line);
+            }
+        }
+        self.log.concat()
+    }
+
+    /// True while the process has not exited.
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// What a finished client printed.
+#[derive(Debug)]
+pub struct Output {
+    pub status: ExitStatus,
+    pub stdout: Vec<u8>,
+    pub stderr: String,
+}
+
+impl Output {
+    pub fn stdout_text(&self) -> String {
+        String::from_utf8_lossy(&self.stdout).into_owned()
+    }
+}
+
+/// Runs a client to the end with `stdin` as its standard input: a Rust
+/// binary by name (`udp-client`) or a Python original (`udp_client.py`).
+/// Kills it and fails the test if it runs past the deadline.
+pub fn run_client<S: AsRef<std::ffi::OsStr>>(
+    client: &str,
+    args: &[S],
+    env: &[(&str, &str)],
+    stdin: &[u8],
+) -> Output {
+    let mut command = if client.ends_with(".py") {
+        let mut command = Command::new("python3");
+        command.arg(python(client));
+        command
+    } else {
+        Command::new(binary(client))
+    };
+    command.args(args);
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    run(command, stdin)
+}
+
+/// The arguments that point a client at `address`: `--host H --port P`
+/// for Rust, `H P` for Python, then `more`.
+pub fn target(client: &str, address: SocketAddr, more: &[&str]) -> Vec<String> {
+    let host = address.ip().to_string();
+    let port = address.port().to_string();
+    let mut args = if client.ends_with(".py") {
+        vec![host, port]
+    } else {
+        vec!["--host".into(), host, "--port".into(), port]
+    };
+    args.extend(more.iter().map(|arg| arg.to_string()));
+    args
+}
+
+/// Runs a command to the end with `stdin`, under the deadline.
+pub fn run(mut command: Command, stdin: &[u8]) -> Output {
+    command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = command.spawn().expect("start the program");
+    let mut input = child.stdin.take().expect("stdin is piped");
+    let stdin = stdin.to_vec();
+    // Write from a thread: a program that does not read must not block us.
+    let writer = thread::spawn(move || {
+        let _ = input.write_all(&stdin);
+    });
+    let stdout = read_all(child.stdout.take().expect("stdout is piped"));
+    let stderr = read_all(child.stderr.take().expect("stderr is piped"));
+    let deadline = Instant::now() + DEADLINE;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for the program") {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{command:?} still running after {DEADLINE:?}");
+        }
+        thread::sleep(Duration::from_millis(5));
+    };
+    let _ = writer.join();
+    let stdout = stdout.recv_timeout(DEADLINE).unwrap_or_default();
+    let stderr = stderr.recv_timeout(DEADLINE).unwrap_or_default();
+    Output {
+        status,
+        stdout,
+        stderr: String::from_utf8_lossy(&stderr).into_owned(),
+    }
+}
+
+/// A client address for a server bound to `address`: an unspecified
+/// address (0.0.0.0, ::) becomes the loopback address of its family.
+pub fn loopback(address: SocketAddr) -> SocketAddr {
+    let mut address = address;
+    if address.ip().is_unspecified() {
+        address.set_ip(match address {
+            SocketAddr::V4(_) => [127, 0, 0, 1].into(),
+            SocketAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
+        });
+    }
+    address
+}
+
+/// Is IPv6 loopback usable on this machine? (Some containers lack it.)
+pub fn ipv6_available() -> bool {
+    static AVAILABLE: OnceLock<bool> = OnceLock::new();
+    *AVAILABLE.get_or_init(|| UdpSocket::bind("[::1]:0").is_ok())
+}
+
+fn spawn(mut command: Command) -> (Child, Receiver<String>, Receiver<String>) {
+    command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = command.spawn().expect("start the server");
+    let stdout = lines(child.stdout.take().expect("stdout is piped"));
+    let stderr = lines(child.stderr.take().expect("stderr is piped"));
+    (child, stdout, stderr)
+}
+
+/// Reads lines (with their `\n`) on a thread and hands them over.
+fn lines(stream: impl Read + Send + 'static) -> Receiver<String> {
+    let (sender, receiver) = mpsc::channel();
+    thread::spawn(move || {
+        let mut reader = BufReader::new(stream);
+        loop {
+            let mut line = String::new();
+            match reader.read_line(&mut line) {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {
+                    if sender.send(line).is_err() {
+                        break;
+                    }
+                }
+            }
+        }
+    });
+    receiver
+}
+
+/// Reads a whole stream on a thread and hands it over at its end.
+fn read_all(mut stream: impl Read + Send + 'static) -> Receiver<Vec<u8>> {
+    let (sender, receiver) = mpsc::channel();
+    thread::spawn(move || {
+        let mut all = Vec::new();
+        let _ = stream.read_to_end(&mut all);
+        let _ = sender.send(all);
+    });
+    receiver
+}

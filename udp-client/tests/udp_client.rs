@@ -1,0 +1,213 @@
+//! The UDP client, Rust and Python, against the UDP server, Rust and
+//! Python: every pairing prints the same bytes. Then the client's own
+//! failures: no server, an unknown host, bad arguments.
+
+#[path = "../../common/tests/support/mod.rs"]
+mod support;
+
+use std::net::UdpSocket;
+use std::time::Instant;
+
+use support::{Server, run_client, target};
+
+const PROMPT: &str = "Input lowercase sentence:";
+
+/// Sentences and what every client must print for them.
+const SAMPLES: &[(&str, &str)] = &[
+    ("hello, socket world", "HELLO, SOCKET WORLD"),
+    ("안녕하세요 udp 소켓", "안녕하세요 UDP 소켓"),
+    ("straße ﬁnal ﬂow ǆ", "STRASSE FINAL FLOW Ǆ"),
+    ("emoji 🦀 crab", "EMOJI 🦀 CRAB"),
+    ("", ""),
+];
+
+#[test]
+fn every_pairing_prints_what_the_python_client_prints() {
+    let servers = [
+        ("udp-server", Server::rust("udp-server", &[], &[])),
+        ("udp_server.py", Server::python("udp_server.py")),
+    ];
+    for (server_name, server) in &servers {
+        for client in ["udp-client", "udp_client.py"] {
+            for (sentence, upper) in SAMPLES {
+                let input = format!("{sentence}\n");
+                let output = run_client(
+                    client,
+                    &target(client, server.address, &[]),
+                    &[],
+                    input.as_bytes(),
+                );
+                let expected = format!("{PROMPT}{upper}\n");
+                assert_eq!(
+                    output.stdout_text(),
+                    expected,
+                    "{client} -> {server_name}, {sentence:?}: {}",
+                    output.stderr
+                );
+                assert!(output.status.success(), "{client}: {output:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_sentence_argument_skips_the_prompt() {
+    let server = Server::rust("udp-server", &[], &[]);
+    let args = target("udp-client", server.address, &["straße"]);
+    let output = run_client("udp-client", &args, &[], b"");
+    assert_eq!(output.stdout, b"STRASSE\n");
+    assert_eq!(output.status.code(), Some(0));
+}
+
+#[test]
+fn a_reply_longer_than_2048_bytes_is_not_cut() {
+    // 1000 x "ΐ" is 2000 bytes; upper-cased, 6000: more than the Python
+    // client's recvfrom(2048) would take.
+    let server = Server::rust("udp-server", &[], &[]);
+    let sentence = "ΐ".repeat(1000);
+    let output = run_client(
+        "udp-client",
+        &target("udp-client", server.address, &[]),
+        &[],
+        format!("{sentence}\n").as_bytes(),
+    );
+    // Capital iota, combining diaeresis, combining acute: 6 bytes.
+    let expected =
+        format!("{PROMPT}{}\n", "\u{399}\u{308}\u{301}".repeat(1000));
+    assert_eq!(output.stdout.len(), PROMPT.len() + 6000 + 1);
+    assert!(output.stdout == expected.as_bytes(), "wrong reply bytes");
+}
+
+#[test]
+fn bytes_that_are_not_utf8_come_back_unchanged() {
+    let server = Server::rust("udp-server", &[], &[]);
+    let args = target("udp-client", server.address, &[]);
+    let output = run_client("udp-client", &args, &[], b"caf\xc3 \xff ok\n");
+    let mut expected = PROMPT.as_bytes().to_vec();
+    expected.extend_from_slice(b"CAF\xc3 \xff OK\n");
+    assert_eq!(output.stdout, expected);
+}
+
+#[test]
+fn no_server_times_out_with_one_line_and_exit_1() {
+    // A port with no socket behind it: bind one, learn its port, close it.
+    let port = UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+        .to_string();
+    let started = Instant::now();
+    let output = run_client(
+        "udp-client",
+        &["--port", &port, "--timeout", "0.5", "hello"],
+        &[],
+        b"",
+    );
+    let waited = started.elapsed().as_secs_f64();
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(output.stdout, b"");
+    assert_eq!(
+        output.stderr,
+        format!(
+            "Error: no reply from 127.0.0.1:{port} within 0.5 s: is the \
+             server running? (UDP does not report a lost datagram; try \
+             again, or raise --timeout)\n"
+        )
+    );
+    assert!((0.5..5.0).contains(&waited), "waited {waited} s");
+}
+
+#[test]
+fn an_unknown_host_is_one_line_and_exit_1() {
+    let output = run_client(
+        "udp-client",
+        &["--host", "no-such-host.invalid", "hello"],
+        &[],
+        b"",
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        output.stderr.starts_with(
+            "Error: cannot resolve host \"no-such-host.invalid\": "
+        ),
+        "{}",
+        output.stderr
+    );
+    assert_eq!(output.stderr.lines().count(), 1, "{}", output.stderr);
+}
+
+#[test]
+fn end_of_input_before_a_line_is_an_error_not_a_panic() {
+    let server = Server::rust("udp-server", &[], &[]);
+    let args = target("udp-client", server.address, &[]);
+    let output = run_client("udp-client", &args, &[], b"");
+    assert_eq!(output.stdout_text(), PROMPT);
+    assert_eq!(
+        output.stderr,
+        "Error: no sentence to send: standard input ended before a line\n"
+    );
+    assert_eq!(output.status.code(), Some(1));
+}
+
+#[test]
+fn bad_arguments_get_the_usage_and_exit_2() {
+    for args in [
+        &["--port", "70000"][..],
+        &["--timeout", "0"],
+        &["--timeout", "soon"],
+        &["--no-such-flag"],
+    ] {
+        let output = run_client("udp-client", args, &[], b"");
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert!(output.stderr.starts_with("error: "), "{}", output.stderr);
+        assert!(output.stderr.contains("--help"), "{args:?}");
+        assert_eq!(output.stdout, b"");
+    }
+}
+
+#[test]
+fn help_and_version() {
+    let help = run_client("udp-client", &["--help"], &[], b"");
+    assert_eq!(help.status.code(), Some(0));
+    for option in ["--host", "--port", "--timeout", "[SENTENCE]"] {
+        assert!(help.stdout_text().contains(option), "{option}");
+    }
+    let version = run_client("udp-client", &["--version"], &[], b"");
+    assert_eq!(
+        version.stdout_text(),
+        format!("udp-client {}\n", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[test]
+fn ipv6_and_localhost() {
+    if !support::ipv6_available() {
+        eprintln!("skipped: this machine has no IPv6 loopback");
+        return;
+    }
+    // A server on every IPv6 address (which takes IPv4 too, on Linux), and
+    // one on ::1 alone.
+    for host in ["::", "::1"] {
+        let server = Server::rust_on(host, "udp-server", &[], &[]);
+        let port = server.address.port().to_string();
+        let output = run_client(
+            "udp-client",
+            &["--host", "::1", "--port", &port, "ipv6"],
+            &[],
+            b"",
+        );
+        assert_eq!(output.stdout, b"IPV6\n", "{host}: {}", output.stderr);
+    }
+    // localhost goes to 127.0.0.1 first, as the Python client's AF_INET
+    // socket does, whatever order the system lists it in.
+    let server = Server::rust_on("0.0.0.0", "udp-server", &[], &[]);
+    let port = server.address.port().to_string();
+    let output = run_client(
+        "udp-client",
+        &["--host", "localhost", "--port", &port, "local"],
+        &[],
+        b"",
+    );
+    assert_eq!(output.stdout, b"LOCAL\n", "{}", output.stderr);
+}
