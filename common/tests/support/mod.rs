@@ -6,7 +6,8 @@
 //! `#[path = "../../common/tests/support/mod.rs"] mod support;`.
 //! Every wait here has a deadline, so a broken program fails a test
 //! instead of hanging it.
-#![allow(dead_code)]
+// Test code: a panic here is a failed test, with its message.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, UdpSocket};
