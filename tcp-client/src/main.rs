@@ -9,7 +9,7 @@
 //! ```
 
 use std::io::{self, Read, Write};
-use std::net::TcpStream;
+use std::net::{Shutdown, TcpStream};
 
 use clap::Parser;
 use common::{ClientAddress, Error};
@@ -52,6 +52,11 @@ fn main() -> Result<(), Error> {
     // (Python's send may send only part).
     client_socket.write_all(&sentence)?;
     debug!("sent {} bytes", sentence.len());
+    // Not in the listing: half-close our side (FIN) to say the sentence is
+    // complete. An empty sentence sends no byte at all; without this, the
+    // server would wait for one and we for the reply, both forever, as the
+    // Python pair does.
+    client_socket.shutdown(Shutdown::Write)?;
 
     // recv(1024): TCP is a byte stream with no message boundaries, so one
     // read may return only part of the reply, and the reply can be longer
