@@ -6,7 +6,7 @@ use crate::{DEFAULT_PORT, Error};
 /// Where a client sends: the listing's `serverName` and `serverPort`.
 #[derive(clap::Args, Debug, Clone)]
 pub struct ClientAddress {
-    /// Host name or IP address of the server (`::1` for IPv6)
+    /// Host name or IP address of the server (::1 for IPv6)
     #[arg(long, default_value = "localhost")]
     pub host: String,
 
@@ -19,7 +19,7 @@ pub struct ClientAddress {
 #[derive(clap::Args, Debug, Clone)]
 pub struct ServerAddress {
     /// Address to bind; 0.0.0.0 is every IPv4 address of this machine, as
-    /// Python's '' (`::` for every IPv6 address)
+    /// Python's '' (:: for every IPv6 address)
     #[arg(long, default_value = "0.0.0.0")]
     pub host: String,
 
