@@ -7,6 +7,8 @@
 //! it is, or an old one whose capital was added later (`ƛ` got `Ƛ`, U+A7DC,
 //! in Unicode 16). Those are listed on the test's output and allowed; every
 //! other difference fails.
+// Test code: a panic here is a failed test, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::collections::HashMap;
 use std::process::Command;

@@ -1,6 +1,8 @@
 //! The TCP client, Rust and Python, against the TCP server, Rust and
 //! Python: every pairing prints the same bytes. Then the client's own
 //! failures: no server, an unknown host, bad arguments.
+// Test code: a panic here is a failed test, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "../../common/tests/support/mod.rs"]
 mod support;

@@ -1,6 +1,8 @@
 //! The TCP server survives any client: it answers each connection with
 //! exactly the upper-cased bytes it read, logs what went wrong, and goes on
 //! to the next connection.
+// Test code: a panic here is a failed test, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "../../common/tests/support/mod.rs"]
 mod support;

@@ -1,5 +1,7 @@
 //! The UDP server survives any datagram: it answers each with exactly the
 //! upper-cased bytes it read, logs what it cut, and goes on serving.
+// Test code: a panic here is a failed test, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "../../common/tests/support/mod.rs"]
 mod support;
