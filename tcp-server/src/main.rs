@@ -8,9 +8,16 @@
 //! cargo run -p tcp-server        # terminal 1
 //! cargo run -p tcp-client        # terminal 2
 //! ```
+//!
+//! Going further (not in the listing): `--concurrent` serves each
+//! connection on its own thread, so one slow client no longer holds up the
+//! others; `--read-timeout SECONDS` closes a connection that sends nothing
+//! for that long.
 
+use std::io::ErrorKind::{TimedOut, WouldBlock};
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::thread;
 use std::time::{Duration, Instant};
 
 use clap::Parser;
@@ -28,6 +35,16 @@ struct Args {
     #[arg(long, default_value_t = TCP_BUFFER_SIZE,
           value_parser = common::parse_buffer_size)]
     buffer_size: usize,
+
+    /// Serve each connection on its own thread, so that a slow client does
+    /// not hold up the others
+    #[arg(long)]
+    concurrent: bool,
+
+    /// Close a connection that sends nothing for this long (default: wait
+    /// forever, as Python does)
+    #[arg(long, value_name = "SECONDS", value_parser = common::parse_seconds)]
+    read_timeout: Option<Duration>,
 }
 
 fn main() -> Result<(), Error> {
@@ -71,10 +88,46 @@ fn main() -> Result<(), Error> {
             }
         };
         debug!("{address}: connection accepted");
-        // One client at a time: the next is accepted only when this one is
-        // done. A failure ends this connection, never the server.
-        if let Err(error) = serve(connection_socket, address, &mut buffer) {
-            warn!("{address}: {error}");
+        let read_timeout = args.read_timeout;
+        if !args.concurrent {
+            // One client at a time, as in the listing: the next is accepted
+            // only when this one is done. serve waits in read until this
+            // client sends, so a client that is slow to send (or never
+            // does) holds up everyone behind it: their connections are
+            // established by the system, but wait in the backlog queue,
+            // unaccepted and unread. A failure ends this connection, never
+            // the server.
+            if let Err(error) =
+                serve(connection_socket, address, &mut buffer, read_timeout)
+            {
+                warn!("{address}: {error}");
+            }
+        } else {
+            // --concurrent: only the serving of this connection moves to a
+            // new thread, with a buffer of its own, and the loop goes
+            // straight back to accept. A slow client now holds up only its
+            // own thread. The backlog of listen(1) still bounds only the
+            // queue of connections not yet accepted; as they are accepted
+            // at once, any number are served at the same time. (A burst of
+            // connections faster than accept can still fill that queue:
+            // the system then ignores the extra SYNs, and those clients
+            // retry a second later.) Each connection costs a thread while
+            // it is open, and a client that never sends keeps its thread:
+            // --read-timeout ends that.
+            let spawned = thread::Builder::new().spawn(move || {
+                let mut buffer = vec![0; args.buffer_size];
+                if let Err(error) =
+                    serve(connection_socket, address, &mut buffer, read_timeout)
+                {
+                    warn!("{address}: {error}");
+                }
+            });
+            // thread::spawn would panic if the system refused a thread;
+            // the Builder returns the error, which ends this connection
+            // (its socket went with the closure), not the server.
+            if let Err(error) = spawned {
+                warn!("{address}: no thread to serve it: {error}");
+            }
         }
     }
 }
@@ -84,11 +137,27 @@ fn serve(
     mut connection_socket: TcpStream,
     address: SocketAddr,
     buffer: &mut [u8],
+    read_timeout: Option<Duration>,
 ) -> io::Result<()> {
     // sentence = connectionSocket.recv(1024): one read, as in the listing.
-    // It returns what has arrived so far, up to the buffer size; 0 means
-    // the client closed without sending anything.
-    let length = connection_socket.read(buffer)?;
+    // It waits until something arrives, then returns what has arrived so
+    // far, up to the buffer size; 0 means the client closed without sending
+    // anything. Python's recv waits forever; --read-timeout bounds the wait.
+    connection_socket.set_read_timeout(read_timeout)?;
+    let length = match connection_socket.read(buffer) {
+        Ok(length) => length,
+        // The time is up (Linux reports WouldBlock, Windows TimedOut).
+        // Returning drops the socket, which closes the connection.
+        Err(e) if matches!(e.kind(), WouldBlock | TimedOut) => {
+            let seconds = read_timeout.unwrap_or_default().as_secs_f64();
+            warn!(
+                "{address}: nothing received for {seconds} s \
+                 (--read-timeout): connection closed"
+            );
+            return Ok(());
+        }
+        Err(e) => return Err(e),
+    };
     let sentence = &buffer[..length];
     debug!("{address}: received {length} bytes");
 
