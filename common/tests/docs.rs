@@ -1,0 +1,658 @@
+//! The drift test of `docs/`: what a chapter shows must be what the
+//! workspace holds and does.
+//!
+//! - Listings (`<!-- listing: PATH -->`) are exactly the current files.
+//! - Correspondence tables (`<!-- correspondence: PY rust=RS -->`) have a
+//!   row for every non-blank line of the Python listing, in order, and
+//!   their Rust snippets are in the Rust source.
+//! - Transcripts (`<!-- transcript: server=S typed="..." -->`) are rerun:
+//!   the server started on a free loopback port, the client's command run
+//!   with the typed line on standard input, and the terminal it would show
+//!   compared with the chapter's, port 12000 standing for the real one.
+//! - `docs/en` and `docs/ko` hold the same chapters, and each pair has
+//!   the same headings, markers, blocks and tables in the same order.
+//! - Every walk-through has its parts; every terminal session is marked
+//!   (rerun, or `by-hand`); every link leads to a file, and to a heading
+//!   of it if it names one; `docs/README.md` links every chapter.
+//!
+//! The marker syntax is described in `doc_check/mod.rs`; the module
+//! `every_check_can_fail` feeds each check a small broken chapter. Run
+//! with `cargo test -p common --test docs`. Transcripts are rerun on Linux
+//! only, where they were taken.
+// Test code: a panic here is a failed test, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+#[path = "doc_check/mod.rs"]
+mod doc_check;
+#[path = "support/mod.rs"]
+mod support;
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Component, Path};
+
+use doc_check::{Element, Located, Session, TranscriptSpec};
+use support::{Server, free_port, run_client, workspace};
+
+/// The chapters every language tree must have.
+const CHAPTERS: &[&str] = &[
+    "overview",
+    "udp-client",
+    "udp-server",
+    "tcp-client",
+    "tcp-server",
+    "what-goes-wrong",
+    "glossary",
+];
+
+/// The language trees under `docs/`.
+const LANGUAGES: &[&str] = &["en", "ko"];
+
+/// Each walk-through: its crate and its Python original.
+const PROGRAMS: &[(&str, &str)] = &[
+    ("udp-client", "udp_client.py"),
+    ("udp-server", "udp_server.py"),
+    ("tcp-client", "tcp_client.py"),
+    ("tcp-server", "tcp_server.py"),
+];
+
+/// What both clients print before reading a sentence.
+const PROMPT: &str = "Input lowercase sentence:";
+
+/// A chapter, read and parsed.
+struct Doc {
+    /// Relative to the workspace, such as `docs/en/udp-client.md`.
+    path: String,
+    text: String,
+    elements: Vec<Located>,
+}
+
+/// The names of the `.md` files in `docs/<language>`, sorted.
+fn chapters(language: &str) -> BTreeSet<String> {
+    let dir = workspace().join("docs").join(language);
+    let Ok(entries) = fs::read_dir(dir) else {
+        return BTreeSet::new();
+    };
+    entries
+        .filter_map(Result::ok)
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".md"))
+        .collect()
+}
+
+/// `docs/README.md` and every chapter of every language, parsed. A chapter
+/// that cannot be parsed fails the test that asked.
+fn docs() -> Vec<Doc> {
+    let mut paths = vec!["docs/README.md".to_string()];
+    for language in LANGUAGES {
+        for name in chapters(language) {
+            paths.push(format!("docs/{language}/{name}"));
+        }
+    }
+    let mut problems = Vec::new();
+    let mut docs = Vec::new();
+    for path in paths {
+        let Some(text) = read_source(&path) else {
+            problems.push(format!("{path}: cannot be read"));
+            continue;
+        };
+        match doc_check::parse(&text) {
+            Ok(elements) => docs.push(Doc {
+                path,
+                text,
+                elements,
+            }),
+            Err(error) => problems.push(format!("{path}: {error}")),
+        }
+    }
+    report("reading the chapters", problems);
+    docs
+}
+
+/// A file of the workspace by its relative path (never outside it).
+fn read_source(path: &str) -> Option<String> {
+    let relative = Path::new(path);
+    if !relative
+        .components()
+        .all(|part| matches!(part, Component::Normal(_)))
+    {
+        return None;
+    }
+    fs::read_to_string(workspace().join(relative)).ok()
+}
+
+/// Fails with every problem found, each on its own paragraph.
+fn report(what: &str, problems: Vec<String>) {
+    if !problems.is_empty() {
+        panic!(
+            "{} problem(s) with {what}:\n\n{}\n",
+            problems.len(),
+            problems.join("\n\n")
+        );
+    }
+}
+
+#[test]
+fn both_trees_have_every_chapter() {
+    let mut problems = Vec::new();
+    let trees: Vec<BTreeSet<String>> =
+        LANGUAGES.iter().map(|l| chapters(l)).collect();
+    for (language, tree) in LANGUAGES.iter().zip(&trees) {
+        for chapter in CHAPTERS {
+            if !tree.contains(&format!("{chapter}.md")) {
+                problems
+                    .push(format!("docs/{language}/{chapter}.md is missing"));
+            }
+        }
+    }
+    for (language, tree) in LANGUAGES.iter().zip(&trees) {
+        for (other, other_tree) in LANGUAGES.iter().zip(&trees) {
+            for name in tree.difference(other_tree) {
+                problems.push(format!(
+                    "docs/{language}/{name} has no counterpart \
+                     docs/{other}/{name}"
+                ));
+            }
+        }
+    }
+    // The index links every chapter of both trees.
+    let index = read_source("docs/README.md").unwrap_or_default();
+    let linked: BTreeSet<String> = doc_check::links(&index)
+        .into_iter()
+        .map(|(_, target)| target)
+        .collect();
+    for (language, tree) in LANGUAGES.iter().zip(&trees) {
+        for name in tree {
+            let target = format!("{language}/{name}");
+            if !linked.contains(&target) {
+                problems
+                    .push(format!("docs/README.md does not link ({target})"));
+            }
+        }
+    }
+    report("the language trees", problems);
+}
+
+#[test]
+fn translations_have_the_same_shape() {
+    let docs = docs();
+    let find = |path: &str| docs.iter().find(|doc| doc.path == path);
+    let mut problems = Vec::new();
+    for name in chapters("en").intersection(&chapters("ko")) {
+        let (Some(en), Some(ko)) = (
+            find(&format!("docs/en/{name}")),
+            find(&format!("docs/ko/{name}")),
+        ) else {
+            continue;
+        };
+        if let Some(difference) = doc_check::compare_shapes(
+            &en.path,
+            &en.elements,
+            &ko.path,
+            &ko.elements,
+        ) {
+            problems.push(difference);
+        }
+    }
+    report("en and ko chapters that should match", problems);
+}
+
+#[test]
+fn listings_are_the_current_source() {
+    let mut problems = Vec::new();
+    for doc in docs() {
+        problems.extend(doc_check::check_listings(
+            &doc.path,
+            &doc.elements,
+            &read_source,
+        ));
+    }
+    report("listings", problems);
+}
+
+#[test]
+fn correspondence_tables_cover_every_python_line() {
+    let mut problems = Vec::new();
+    for doc in docs() {
+        problems.extend(doc_check::check_correspondence(
+            &doc.path,
+            &doc.elements,
+            &read_source,
+        ));
+    }
+    report("correspondence tables", problems);
+}
+
+#[test]
+fn walk_throughs_have_every_part() {
+    let docs = docs();
+    let mut problems = Vec::new();
+    for language in LANGUAGES {
+        for (program, python) in PROGRAMS {
+            let path = format!("docs/{language}/{program}.md");
+            let Some(doc) = docs.iter().find(|doc| doc.path == path) else {
+                problems.push(format!("{path} is missing"));
+                continue;
+            };
+            let markers: Vec<(&str, &str)> = doc
+                .elements
+                .iter()
+                .filter_map(|located| match &located.element {
+                    Element::Marker { kind, args } => {
+                        Some((kind.as_str(), args.as_str()))
+                    }
+                    _ => None,
+                })
+                .collect();
+            let rust = format!("{program}/src/main.rs");
+            let python = format!("docs/python/{python}");
+            let needed = [
+                ("listing", python.clone()),
+                ("listing", rust.clone()),
+                ("correspondence", format!("{python} rust={rust}")),
+            ];
+            for (kind, args) in needed {
+                if !markers.contains(&(kind, args.as_str())) {
+                    problems
+                        .push(format!("{path}: no `<!-- {kind}: {args} -->`"));
+                }
+            }
+            let mermaid = doc.elements.iter().any(|located| {
+                matches!(&located.element,
+                    Element::Fence { info, .. } if info == "mermaid")
+            });
+            if !mermaid {
+                problems.push(format!("{path}: no ```mermaid diagram"));
+            }
+            let rerun = markers.iter().any(|(kind, args)| {
+                *kind == "transcript" && !args.contains("by-hand")
+            });
+            if program.ends_with("client") && !rerun {
+                problems.push(format!("{path}: no transcript the test reruns"));
+            }
+        }
+    }
+    report("walk-throughs", problems);
+}
+
+#[test]
+fn terminal_sessions_are_marked() {
+    let mut problems = Vec::new();
+    for doc in docs() {
+        problems.extend(doc_check::check_transcript_markers(
+            &doc.path,
+            &doc.elements,
+        ));
+    }
+    report("terminal sessions", problems);
+}
+
+#[test]
+fn links_lead_to_files() {
+    let mut problems = Vec::new();
+    for doc in docs() {
+        let dir = Path::new(&doc.path).parent().unwrap_or(Path::new(""));
+        for (line, target) in doc_check::links(&doc.text) {
+            let file = target.split('#').next().unwrap_or("");
+            let external = ["http://", "https://", "mailto:"]
+                .iter()
+                .any(|scheme| target.starts_with(scheme));
+            if external || target.is_empty() {
+                continue;
+            }
+            let path = workspace().join(dir).join(file);
+            if !path.exists() {
+                problems.push(format!(
+                    "{}:{line}: the link ({target}) leads nowhere",
+                    doc.path
+                ));
+                continue;
+            }
+            // A link to a heading of a chapter: the heading must exist.
+            let anchor = target.split_once('#').map(|(_, anchor)| anchor);
+            let page = if file.is_empty() {
+                Some(doc.text.clone())
+            } else if file.ends_with(".md") {
+                fs::read_to_string(&path).ok()
+            } else {
+                None
+            };
+            let missing = match (anchor, page) {
+                (Some(anchor), Some(page)) => {
+                    !doc_check::anchors(&page).iter().any(|a| a == anchor)
+                }
+                _ => false,
+            };
+            if missing {
+                problems.push(format!(
+                    "{}:{line}: the link ({target}) names no heading of \
+                     {}",
+                    doc.path,
+                    if file.is_empty() { "this page" } else { file }
+                ));
+            }
+        }
+    }
+    report("links", problems);
+}
+
+#[test]
+fn transcripts_match_real_runs() {
+    // The transcripts were taken on Linux: other systems word their
+    // errors differently ("os error 61" on macOS).
+    if !cfg!(target_os = "linux") {
+        eprintln!("transcripts not rerun: they were taken on Linux");
+        return;
+    }
+    let mut problems = Vec::new();
+    let mut done: BTreeSet<(String, String)> = BTreeSet::new();
+    for doc in docs() {
+        for (index, located) in doc.elements.iter().enumerate() {
+            let Element::Marker { kind, args } = &located.element else {
+                continue;
+            };
+            if kind != "transcript" {
+                continue;
+            }
+            let at =
+                format!("{}:{}: transcript {args}", doc.path, located.line);
+            let Ok(spec) = TranscriptSpec::parse(args) else {
+                continue; // terminal_sessions_are_marked reports it
+            };
+            let Some(Located {
+                element: Element::Fence { body, .. },
+                ..
+            }) = doc.elements.get(index + 1)
+            else {
+                continue; // terminal_sessions_are_marked reports it
+            };
+            if spec.server.is_none()
+                || !done.insert((args.clone(), body.clone()))
+            {
+                continue;
+            }
+            if let Err(error) = rerun(&spec, body) {
+                problems.push(format!("{at}: {error}"));
+            }
+        }
+    }
+    report("transcripts", problems);
+}
+
+/// The client and arguments a transcript's command line runs: `cargo run
+/// -q -p CLIENT [-- ARGS]` or `python3 docs/python/CLIENT.py`.
+fn client_command(words: &[String]) -> Result<(String, Vec<String>), String> {
+    let words: Vec<&str> = words.iter().map(String::as_str).collect();
+    let clients = ["udp-client", "tcp-client"];
+    let (client, args) = match words.as_slice() {
+        ["cargo", "run", "-q", "-p", client, rest @ ..]
+            if clients.contains(client) =>
+        {
+            let args = match rest {
+                [] => &[][..],
+                ["--", args @ ..] => args,
+                _ => return Err("arguments go after `--`".into()),
+            };
+            (client.to_string(), args)
+        }
+        ["python3", script]
+            if ["docs/python/udp_client.py", "docs/python/tcp_client.py"]
+                .contains(script) =>
+        {
+            let name = script.trim_start_matches("docs/python/");
+            (name.to_string(), &[][..])
+        }
+        _ => {
+            return Err(
+                "the command must be `cargo run -q -p udp-client|tcp-client \
+                 [-- ARGS]` or `python3 docs/python/udp_client.py|\
+                 tcp_client.py` (no host or port: the test picks the port)"
+                    .into(),
+            );
+        }
+    };
+    if args.iter().any(|arg| arg.starts_with("--port")) {
+        return Err("leave out --port: the test picks the port".into());
+    }
+    Ok((client, args.iter().map(|arg| arg.to_string()).collect()))
+}
+
+/// Reruns one transcript and compares the terminal it would show.
+fn rerun(spec: &TranscriptSpec, body: &str) -> Result<(), String> {
+    let session = Session::parse(body);
+    let Some(((command, _), rest)) = session.steps.split_first() else {
+        return Err("the block has no `$ ` command".into());
+    };
+    if rest.iter().any(|(command, _)| command != "echo $?") {
+        return Err("only `$ echo $?` may follow the program's command".into());
+    }
+    let words = doc_check::shell_words(command)?;
+    let (client, args) = client_command(&words)?;
+    let udp = client.starts_with("udp");
+    let server_name = spec.server.as_deref().unwrap_or("none");
+    if server_name != "none" && server_name.starts_with("udp") != udp {
+        return Err(format!("{client} cannot talk to {server_name}"));
+    }
+    let server = match server_name {
+        "none" => None,
+        name if name.ends_with(".py") => Some(Server::python(name)),
+        name => Some(Server::rust(name, &[], &[])),
+    };
+    let port = server
+        .as_ref()
+        .map_or_else(|| free_port(udp), |server| server.address.port());
+    let mut full_args = if client.ends_with(".py") {
+        vec!["localhost".to_string(), port.to_string()]
+    } else {
+        vec!["--port".to_string(), port.to_string()]
+    };
+    full_args.extend(args);
+    let typed = spec.typed.as_deref();
+    let stdin = typed.map(|line| format!("{line}\n")).unwrap_or_default();
+    let output = run_client(
+        &client,
+        &full_args,
+        &[("RUST_LOG", "info")],
+        stdin.as_bytes(),
+    );
+    drop(server);
+    let shown = doc_check::terminal_view(
+        &output.stdout_text(),
+        &output.stderr,
+        PROMPT,
+        typed,
+        port,
+    )?;
+    if rest.is_empty() && !output.status.success() {
+        return Err(format!(
+            "the run failed ({}); add `$ echo $?` if that is the point. It \
+             showed:\n{shown}",
+            output.status
+        ));
+    }
+    let mut steps = vec![(command.clone(), shown)];
+    for _ in rest {
+        let code = output
+            .status
+            .code()
+            .map_or_else(|| "killed".to_string(), |code| code.to_string());
+        steps.push(("echo $?".to_string(), format!("{code}\n")));
+    }
+    let real = Session { steps }.render();
+    match doc_check::first_difference("real run", &real, body) {
+        Some(difference) => Err(format!(
+            "the output shown is not what the program prints; {difference}"
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Each check, fed a small made-up chapter with one mistake, reports it.
+mod every_check_can_fail {
+    use super::doc_check::*;
+
+    const SOURCE: &str = "fn main() {\n    // ANCHOR: body\n    \
+                          let x = 1;\n    // ANCHOR_END: body\n    \
+                          // ANCHOR: empty\n    // ANCHOR_END: empty\n    \
+                          let f = |x| x;\n}\n";
+    const PYTHON: &str = "# a comment\nx = 1\n\nprint(x)  \n";
+
+    fn read(path: &str) -> Option<String> {
+        match path {
+            "main.rs" => Some(SOURCE.to_string()),
+            "a.py" => Some(PYTHON.to_string()),
+            _ => None,
+        }
+    }
+
+    fn listing_problems(doc: &str) -> Vec<String> {
+        check_listings("doc.md", &parse(doc).unwrap(), &read)
+    }
+
+    fn table_problems(doc: &str) -> Vec<String> {
+        check_correspondence("doc.md", &parse(doc).unwrap(), &read)
+    }
+
+    fn one(problems: Vec<String>, needle: &str) {
+        assert_eq!(problems.len(), 1, "{problems:#?}");
+        assert!(problems[0].contains(needle), "{problems:#?}");
+    }
+
+    #[test]
+    fn listings() {
+        let whole =
+            format!("<!-- listing: main.rs -->\n```rust\n{SOURCE}```\n");
+        assert_eq!(listing_problems(&whole), Vec::<String>::new());
+        let edited = whole.replace("let x = 1;", "let x = 2;");
+        one(listing_problems(&edited), "line 3");
+        let short = whole.replace("}\n```", "```");
+        one(listing_problems(&short), "line 8");
+        let python = whole.replace("```rust", "```python");
+        one(listing_problems(&python), "it should be ```rust");
+        let region = "<!-- listing: main.rs#body -->\n```rust\n    let x = \
+                      1;\n```\n";
+        assert_eq!(listing_problems(region), Vec::<String>::new());
+        let typo = region.replace("#body", "#bdy");
+        one(
+            listing_problems(&typo),
+            "no `// ANCHOR: bdy` line in main.rs",
+        );
+        let empty = region.replace("#body", "#empty");
+        one(listing_problems(&empty), "region `empty` is empty");
+        let missing = region.replace("main.rs", "gone.rs");
+        one(listing_problems(&missing), "there is no file gone.rs");
+        let apart = region.replace("-->\n", "-->\nSome words.\n");
+        one(listing_problems(&apart), "followed by a fenced block");
+    }
+
+    const TABLE: &str = "<!-- correspondence: a.py rust=main.rs -->\n\
+        | Python | Rust | On the network |\n\
+        |---|---|---|\n\
+        | `# a comment` | — | nothing |\n\
+        | `x = 1` | `let x = 1;` | nothing |\n\
+        | `print(x)` | `let f = \\|x\\| x;` in `fn  main()` | none |\n";
+
+    #[test]
+    fn correspondence() {
+        assert_eq!(table_problems(TABLE), Vec::<String>::new());
+        let removed =
+            TABLE.replace("| `x = 1` | `let x = 1;` | nothing |\n", "");
+        one(table_problems(&removed), "is line 2: `x = 1`");
+        let last = TABLE.lines().take(5).collect::<Vec<_>>().join("\n");
+        one(
+            table_problems(&last),
+            "leaves out line 4 of a.py: `print(x)`",
+        );
+        let renamed = TABLE.replace("`let x = 1;`", "`let y = 1;`");
+        one(
+            table_problems(&renamed),
+            "Rust `let y = 1;` is not in main.rs",
+        );
+        let unescaped = TABLE.replace("\\|x\\|", "|x|");
+        one(table_problems(&unescaped), "not 3");
+    }
+
+    #[test]
+    fn shapes() {
+        let en = "# A\n\n## B\n\n<!-- listing: main.rs -->\n```rust\n```\n\n\
+                  ```mermaid\n```\n";
+        let same = "# 가\n\n말.\n\n## 나\n\n<!-- listing: main.rs -->\n\
+                    ```rust\n```\n\n```mermaid\n```\n";
+        let shape_of = |text: &str| parse(text).unwrap();
+        let compare = |other: &str| {
+            compare_shapes("en.md", &shape_of(en), "ko.md", &shape_of(other))
+        };
+        assert_eq!(compare(same), None);
+        let level = same.replace("## 나", "### 나");
+        assert!(compare(&level).unwrap().contains("level-3"));
+        let marker = same.replace("main.rs", "lib.rs");
+        assert!(compare(&marker).unwrap().contains("lib.rs"));
+        let no_diagram = same.replace("```mermaid\n```\n", "");
+        assert!(compare(&no_diagram).unwrap().contains("```mermaid"));
+        assert!(compare("").unwrap().contains("after everything"));
+    }
+
+    #[test]
+    fn markers() {
+        let typo = "<!-- listin: main.rs -->\n";
+        assert!(parse(typo).unwrap_err().contains("unknown marker `listin`"));
+        assert!(parse("```rust\nfn main() {}\n").is_err());
+        let unmarked = "```text\n$ cargo run -q -p udp-client\n```\n";
+        let problems =
+            check_transcript_markers("doc.md", &parse(unmarked).unwrap());
+        one(problems, "no `<!-- transcript: ... -->` marker");
+        let bad = "<!-- transcript: server=ftp-server -->\n```text\n$ x\n```\n";
+        let problems = check_transcript_markers("doc.md", &parse(bad).unwrap());
+        one(problems, "`server=ftp-server`");
+    }
+
+    #[test]
+    fn anchors() {
+        let page = "# The UDP client (`udp-client`)\n## Run it\n```sh\n\
+                    # not a heading\n```\n## Run it\n### 무엇이 잘못되는가, 그리고 \
+                    왜\n";
+        assert_eq!(
+            super::doc_check::anchors(page),
+            [
+                "the-udp-client-udp-client",
+                "run-it",
+                "run-it-1",
+                "무엇이-잘못되는가-그리고-왜"
+            ]
+        );
+    }
+
+    #[test]
+    fn transcripts() {
+        let spec = TranscriptSpec::parse("server=udp-server typed=\"hi, you\"")
+            .unwrap();
+        assert_eq!(spec.typed.as_deref(), Some("hi, you"));
+        let view = terminal_view(
+            "Prompt:HI, YOU\n",
+            "",
+            "Prompt:",
+            Some("hi, you"),
+            4242,
+        );
+        assert_eq!(view.unwrap(), "Prompt:hi, you\nHI, YOU\n");
+        let error = terminal_view(
+            "",
+            "no reply from 127.0.0.1:4242 (14242)\n",
+            "P",
+            None,
+            4242,
+        );
+        assert_eq!(error.unwrap(), "no reply from 127.0.0.1:12000 (14242)\n");
+        assert!(terminal_view("HI\n", "", "Prompt:", Some("hi"), 1).is_err());
+        let body = "$ cargo run -q -p udp-client -- 'two words'\nTWO WORDS\n\
+                    $ echo $?\n0\n";
+        let session = Session::parse(body);
+        assert_eq!(session.steps.len(), 2);
+        assert_eq!(session.render(), body);
+        let words = shell_words(&session.steps[0].0).unwrap();
+        assert_eq!(words.last().map(String::as_str), Some("two words"));
+        let real = body.replace("TWO WORDS", "TWO  WORDS");
+        let difference = first_difference("real run", &real, body).unwrap();
+        assert!(difference.contains("line 2"), "{difference}");
+    }
+}
