@@ -1,0 +1,283 @@
+//! The report: one table, built row by row, then the targets and what
+//! failed.
+
+use std::time::Duration;
+
+use crate::load::Outcome;
+use crate::table::{Table, duration, ratio, thousands};
+use crate::{Phase, Settings};
+
+pub fn duration_or_dash(value: Option<Duration>) -> String {
+    value.map_or_else(|| "—".into(), duration)
+}
+
+/// One row of the table, by column. Empty cells do not apply to the row;
+/// "—" means not measured.
+#[derive(Default)]
+pub struct Line {
+    pub test: String,
+    pub program: String,
+    pub clients: String,
+    pub rate: String,
+    pub p50: String,
+    pub p99: String,
+    pub max: String,
+    pub cpu: String,
+    pub vs: String,
+    pub ok: String,
+    pub failed: String,
+    pub drops: String,
+    pub rss: String,
+    pub fds: String,
+}
+
+/// The column titles, in the order of [`Line::cells`].
+const HEADER: [&str; 14] = [
+    "test",
+    "program",
+    "clients",
+    "rate",
+    "p50",
+    "p99",
+    "max",
+    "server CPU/req",
+    "vs reference",
+    "ok",
+    "wrong/missing",
+    "listen drops",
+    "RSS KiB before→after",
+    "fds before→after",
+];
+
+impl Line {
+    pub fn new(test: &str, program: &str) -> Line {
+        Line {
+            test: test.into(),
+            program: program.into(),
+            ..Line::default()
+        }
+    }
+
+    /// Fills the latency and count columns from an outcome.
+    pub fn latencies(mut self, outcome: &Outcome) -> Line {
+        self.p50 = duration_or_dash(outcome.percentile(0.5));
+        self.p99 = duration_or_dash(outcome.percentile(0.99));
+        self.max = duration_or_dash(outcome.max());
+        self.ok = thousands(outcome.ok as f64);
+        self.failed = format!("{}/{}", outcome.wrong, outcome.missing);
+        self
+    }
+
+    fn cells(self) -> Vec<String> {
+        vec![
+            self.test,
+            self.program,
+            self.clients,
+            self.rate,
+            self.p50,
+            self.p99,
+            self.max,
+            self.cpu,
+            self.vs,
+            self.ok,
+            self.failed,
+            self.drops,
+            self.rss,
+            self.fds,
+        ]
+    }
+}
+
+/// What a server row is compared with.
+pub enum Compare<'a> {
+    /// This row is the reference of its group.
+    Reference,
+    /// Compared with this phase (when it ran), named so.
+    With(Option<&'a Phase>, &'static str),
+}
+
+pub struct Report {
+    table: Table,
+    /// Clock ticks per second, to turn /proc's CPU times into seconds.
+    pub ticks: u64,
+    /// Wrong replies, leaked descriptors, programs that did not start:
+    /// a failed run.
+    failures: Vec<String>,
+    /// Missing replies: a failed quick run. The full run shows them and
+    /// goes on: under load, listen(1) drops connection requests, and
+    /// that is a finding.
+    missing: Vec<String>,
+    targets: Vec<String>,
+    /// Where the clients and servers ran.
+    pub placement: String,
+}
+
+impl Report {
+    pub fn new(ticks: u64) -> Report {
+        Report {
+            table: Table::new(&HEADER),
+            ticks,
+            failures: Vec::new(),
+            missing: Vec::new(),
+            targets: Vec::new(),
+            placement: "not pinned to CPUs".into(),
+        }
+    }
+
+    pub fn row(&mut self, line: Line) {
+        self.table.row(line.cells());
+    }
+
+    pub fn server_row(
+        &mut self,
+        test: &str,
+        label: &str,
+        phase: &Phase,
+        compare: Compare,
+    ) {
+        let outcome = &phase.outcome;
+        let cpu = phase.cpu_per_request(self.ticks);
+        let mut line = Line::new(test, label).latencies(outcome);
+        line.clients = phase.clients.to_string();
+        line.rate = format!("{}/s", thousands(outcome.rate()));
+        line.cpu = cpu.map_or_else(|| "—".into(), |cpu| format!("{cpu:.1} µs"));
+        line.vs = match compare {
+            Compare::Reference => "ref".into(),
+            Compare::With(Some(reference), name) => {
+                let cpu_ratio = cpu
+                    .zip(reference.cpu_per_request(self.ticks))
+                    .map_or_else(|| "—".into(), |(a, b)| ratio(a / b));
+                let rate_ratio =
+                    ratio(outcome.rate() / reference.outcome.rate());
+                format!("CPU {cpu_ratio}, rate {rate_ratio} of {name}")
+            }
+            Compare::With(None, _) => "—".into(),
+        };
+        line.drops = phase
+            .listen_drops
+            .map_or_else(|| "—".into(), |drops| drops.to_string());
+        let (before, after) = (phase.before, phase.after);
+        line.rss = format!(
+            "{}→{}",
+            thousands(before.rss_kib as f64),
+            thousands(after.rss_kib as f64)
+        );
+        line.fds = format!("{}→{}", before.fds, after.fds);
+        self.row(line);
+        self.count_failures(test, label, outcome);
+        // More descriptors after the load than before is a leak. Memory is
+        // only shown: an allocator may keep a little for later.
+        if after.fds > before.fds {
+            self.failures.push(format!(
+                "{test} {label}, {} client(s): descriptors grew from {} to {}",
+                phase.clients, before.fds, after.fds
+            ));
+        }
+    }
+
+    pub fn count_failures(
+        &mut self,
+        test: &str,
+        label: &str,
+        outcome: &Outcome,
+    ) {
+        let what = || {
+            format!(
+                "{test} {label}: {} wrong, {} missing ({})",
+                outcome.wrong,
+                outcome.missing,
+                outcome.problem.as_deref().unwrap_or("")
+            )
+        };
+        if outcome.wrong > 0 {
+            self.failures.push(what());
+        } else if outcome.missing > 0 {
+            self.missing.push(what());
+        }
+    }
+
+    pub fn transform_row(
+        &mut self,
+        test: &str,
+        label: &str,
+        rate: f64,
+        same: bool,
+        vs: String,
+    ) {
+        let mut line = Line::new(test, label);
+        line.rate = format!("{} MB/s", thousands(rate));
+        line.vs = vs;
+        // One check: the upper-cased text equals the reference result.
+        line.ok = if same { "1" } else { "0" }.into();
+        line.failed = if same { "0/0" } else { "1/0" }.into();
+        self.row(line);
+        if !same {
+            self.failures
+                .push(format!("{test} {label}: result differs from Rust's"));
+        }
+    }
+
+    pub fn error_row(&mut self, test: &str, label: &str, error: &str) {
+        let mut line = Line::new(test, label);
+        line.rate = "n/a (error)".into();
+        self.row(line);
+        self.failures.push(format!("{test} {label}: {error}"));
+    }
+
+    /// A row for something this build does not have: not a failure.
+    pub fn missing_row(&mut self, test: &str, label: &str, why: &str) {
+        let mut line = Line::new(test, label);
+        line.rate = format!("n/a ({why})");
+        self.row(line);
+    }
+
+    /// A target: `None` if it could not be measured, else what was
+    /// measured and whether that meets it.
+    pub fn target(&mut self, what: &str, result: Option<(String, bool)>) {
+        let line = match result {
+            None => format!("- not measured: {what}"),
+            Some((measured, true)) => format!("- met: {what} ({measured})"),
+            Some((measured, false)) => {
+                format!("- MISSED: {what} ({measured})")
+            }
+        };
+        self.targets.push(line);
+    }
+
+    pub fn failed(&self, settings: &Settings) -> bool {
+        !self.failures.is_empty()
+            || (!settings.full && !self.missing.is_empty())
+    }
+
+    pub fn print(&self, settings: &Settings, took: Duration) {
+        let mode = if settings.full { "full" } else { "quick" };
+        println!();
+        println!(
+            "compare: {mode} run, {:.0} s, loopback, {}, {} clock ticks/s",
+            took.as_secs_f64(),
+            self.placement,
+            self.ticks
+        );
+        println!();
+        self.table.print();
+        println!();
+        if settings.full {
+            println!("Targets:");
+            for line in &self.targets {
+                println!("{line}");
+            }
+            println!();
+        }
+        for line in &self.missing {
+            println!("missing replies: {line}");
+        }
+        for line in &self.failures {
+            println!("FAILED: {line}");
+        }
+        if self.failed(settings) {
+            println!("compare: FAILED");
+        } else {
+            println!("compare: ok ({} rows)", self.table.len());
+        }
+    }
+}
