@@ -171,22 +171,9 @@ fn over_ipv6() {
 #[test]
 fn a_port_in_use_is_one_clear_line_and_exit_1() {
     let taken = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = taken.local_addr().unwrap().port().to_string();
-    let output = run_client(
+    support::assert_port_in_use(
         "tcp-server",
-        &["--host", "127.0.0.1", "--port", &port],
-        &[],
-        b"",
-    );
-    assert_eq!(output.status.code(), Some(1));
-    assert_eq!(output.stdout, b"");
-    assert_eq!(
-        output.stderr,
-        format!(
-            "Error: cannot bind 127.0.0.1:{port}: Address already in use \
-             (os error 98); is another server already using this port? \
-             (stop it, or pick another with --port)\n"
-        )
+        taken.local_addr().unwrap().port(),
     );
 }
 

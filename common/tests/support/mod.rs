@@ -303,6 +303,26 @@ pub fn run(mut command: Command, stdin: &[u8]) -> Output {
     }
 }
 
+/// Starts a server (`udp-server` or `tcp-server`) on a port that is
+/// already taken, and checks that it fails as it should: nothing on
+/// standard output, one line naming the address and the likely cause on
+/// standard error, exit status 1.
+pub fn assert_port_in_use(server: &str, port: u16) {
+    let port = port.to_string();
+    let output =
+        run_client(server, &["--host", "127.0.0.1", "--port", &port], &[], b"");
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    assert_eq!(output.stdout, b"");
+    assert_eq!(
+        output.stderr,
+        format!(
+            "Error: cannot bind 127.0.0.1:{port}: Address already in use \
+             (os error 98); is another server already using this port? \
+             (stop it, or pick another with --port)\n"
+        )
+    );
+}
+
 /// A client address for a server bound to `address`: an unspecified
 /// address (0.0.0.0, ::) becomes the loopback address of its family.
 pub fn loopback(address: SocketAddr) -> SocketAddr {
