@@ -205,10 +205,7 @@ fn end_of_input_before_a_line_is_an_error_not_a_panic() {
 #[test]
 fn bad_arguments_get_the_usage_and_exit_2() {
     for args in [&["--port", "-1"][..], &["--host"], &["a", "b"]] {
-        let output = run_client("tcp-client", args, &[], b"");
-        assert_eq!(output.status.code(), Some(2), "{args:?}");
-        assert!(output.stderr.starts_with("error: "), "{}", output.stderr);
-        assert_eq!(output.stdout, b"");
+        support::assert_usage_error("tcp-client", args);
     }
 }
 

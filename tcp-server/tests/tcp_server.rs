@@ -180,8 +180,6 @@ fn a_port_in_use_is_one_clear_line_and_exit_1() {
 #[test]
 fn bad_arguments_get_the_usage_and_exit_2() {
     for args in [&["--buffer-size", "0"][..], &["--port", "99999"], &["x"]] {
-        let output = run_client("tcp-server", args, &[], b"");
-        assert_eq!(output.status.code(), Some(2), "{args:?}");
-        assert!(output.stderr.starts_with("error: "), "{}", output.stderr);
+        support::assert_usage_error("tcp-server", args);
     }
 }

@@ -160,11 +160,7 @@ fn bad_arguments_get_the_usage_and_exit_2() {
         &["--timeout", "soon"],
         &["--no-such-flag"],
     ] {
-        let output = run_client("udp-client", args, &[], b"");
-        assert_eq!(output.status.code(), Some(2), "{args:?}");
-        assert!(output.stderr.starts_with("error: "), "{}", output.stderr);
-        assert!(output.stderr.contains("--help"), "{args:?}");
-        assert_eq!(output.stdout, b"");
+        support::assert_usage_error("udp-client", args);
     }
 }
 

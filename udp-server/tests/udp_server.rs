@@ -9,7 +9,7 @@ mod support;
 use std::net::{SocketAddr, UdpSocket};
 use std::time::Duration;
 
-use support::{DEADLINE, Server, run_client};
+use support::{DEADLINE, Server};
 
 /// A client socket of the server's family, with a receive deadline.
 fn client_for(server: SocketAddr) -> UdpSocket {
@@ -150,9 +150,7 @@ fn bad_arguments_get_the_usage_and_exit_2() {
         &["--port", "x"],
         &["extra"],
     ] {
-        let output = run_client("udp-server", args, &[], b"");
-        assert_eq!(output.status.code(), Some(2), "{args:?}");
-        assert!(output.stderr.starts_with("error: "), "{}", output.stderr);
+        support::assert_usage_error("udp-server", args);
     }
 }
 

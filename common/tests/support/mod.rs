@@ -323,6 +323,17 @@ pub fn assert_port_in_use(server: &str, port: u16) {
     );
 }
 
+/// Runs a program with arguments it must refuse, and checks that clap
+/// refused them: nothing on standard output, an error with a pointer to
+/// `--help` on standard error, exit status 2.
+pub fn assert_usage_error(program: &str, args: &[&str]) {
+    let output = run_client(program, args, &[], b"");
+    assert_eq!(output.status.code(), Some(2), "{program} {args:?}");
+    assert!(output.stderr.starts_with("error: "), "{}", output.stderr);
+    assert!(output.stderr.contains("--help"), "{}", output.stderr);
+    assert_eq!(output.stdout, b"", "{program} {args:?}");
+}
+
 /// A client address for a server bound to `address`: an unspecified
 /// address (0.0.0.0, ::) becomes the loopback address of its family.
 pub fn loopback(address: SocketAddr) -> SocketAddr {
