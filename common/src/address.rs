@@ -1,4 +1,4 @@
-use std::net::{SocketAddr, ToSocketAddrs};
+use std::net::{Ipv4Addr, SocketAddr, ToSocketAddrs};
 use std::time::Duration;
 
 use crate::{DEFAULT_PORT, Error};
@@ -11,15 +11,16 @@ pub struct ClientAddress {
     pub host: String,
 
     /// Port the server listens on
-    #[arg(long, default_value_t = DEFAULT_PORT)]
+    #[arg(long, default_value_t = DEFAULT_PORT,
+          value_parser = parse_server_port)]
     pub port: u16,
 }
 
 /// Where a server listens: the listing's `('', serverPort)`.
 #[derive(clap::Args, Debug, Clone)]
 pub struct ServerAddress {
-    /// Address to bind; 0.0.0.0 is every IPv4 address of this machine, as
-    /// Python's '' (:: for every IPv6 address)
+    /// Address to bind; 0.0.0.0 (or '', as in Python) is every IPv4
+    /// address of this machine (:: for every IPv6 address)
     #[arg(long, default_value = "0.0.0.0")]
     pub host: String,
 
@@ -35,18 +36,31 @@ impl ClientAddress {
     /// 127.0.0.1 for them even where the system lists `::1` first. Putting
     /// IPv4 first keeps that, and IPv6 still works by name or as `::1`.
     pub fn resolve(&self) -> Result<Vec<SocketAddr>, Error> {
+        // A server's '' means "every address of mine"; a client has to
+        // name the one machine it sends to.
+        if self.host.is_empty() {
+            return Err(Error::new(
+                "no server host given (--host ''): give a name or an \
+                 address, such as localhost or 127.0.0.1",
+            ));
+        }
         resolve(&self.host, self.port)
     }
 
     /// The one address a UDP client sends to: the first, IPv4 first.
     pub fn first_address(&self) -> Result<SocketAddr, Error> {
-        first(resolve(&self.host, self.port)?, &self.host)
+        first(self.resolve()?, &self.host)
     }
 }
 
 impl ServerAddress {
     /// The address to bind: the first the host name gives, IPv4 first.
     pub fn resolve(&self) -> Result<SocketAddr, Error> {
+        // Python's bind(('', port)): the empty host is INADDR_ANY, every
+        // IPv4 address of this machine.
+        if self.host.is_empty() {
+            return Ok(SocketAddr::from((Ipv4Addr::UNSPECIFIED, self.port)));
+        }
         first(resolve(&self.host, self.port)?, &self.host)
     }
 }
@@ -83,7 +97,32 @@ pub fn parse_seconds(text: &str) -> Result<Duration, String> {
             "{text} is out of range: give more than 0 and at most 86400 seconds"
         ));
     }
+    // Below a nanosecond the Duration is zero, which a socket refuses as a
+    // timeout; below a millisecond the wait is over before most networks
+    // could answer. Either is a mistake to report now, not a failure later.
+    if seconds < 0.001 {
+        return Err(format!(
+            "{text} is too short: give at least 0.001 seconds (1 ms); \
+             a shorter wait rounds to none"
+        ));
+    }
     Ok(Duration::from_secs_f64(seconds))
+}
+
+/// Parses a client's --port: the port its server listens on, 1 to 65535.
+/// Port 0 asks the system for any free port when binding; as a
+/// destination it names no one.
+pub fn parse_server_port(text: &str) -> Result<u16, String> {
+    let port: u16 = text
+        .parse()
+        .map_err(|_| format!("{text:?} is not a port: give 1 to 65535"))?;
+    if port == 0 {
+        return Err("port 0 is not a port a server can be reached on: give \
+                    the server's port, 1 to 65535 (a server started with \
+                    --port 0 logs the port it got)"
+            .into());
+    }
+    Ok(port)
 }
 
 /// Parses a receive buffer size: at least 1 byte, at most one datagram.
@@ -153,6 +192,61 @@ mod tests {
         assert_eq!(parse_seconds("0.25"), Ok(Duration::from_millis(250)));
         for bad in ["0", "-1", "NaN", "inf", "1e9", "three", ""] {
             assert!(parse_seconds(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn seconds_that_round_to_no_wait_are_refused() {
+        assert_eq!(parse_seconds("0.001"), Ok(Duration::from_millis(1)));
+        for tiny in ["1e-10", "0.0009", "5e-324"] {
+            let message = parse_seconds(tiny).unwrap_err();
+            assert_eq!(
+                message,
+                format!(
+                    "{tiny} is too short: give at least 0.001 seconds \
+                     (1 ms); a shorter wait rounds to none"
+                )
+            );
+        }
+    }
+
+    #[test]
+    fn an_empty_server_host_is_every_ipv4_address_as_in_python() {
+        let server = ServerAddress {
+            host: String::new(),
+            port: 12000,
+        };
+        assert_eq!(server.resolve().unwrap().to_string(), "0.0.0.0:12000");
+    }
+
+    #[test]
+    fn an_empty_client_host_is_one_line_that_suggests_localhost() {
+        let client = ClientAddress {
+            host: String::new(),
+            port: 12000,
+        };
+        let expected = "no server host given (--host ''): give a name or \
+                        an address, such as localhost or 127.0.0.1";
+        assert_eq!(format!("{:?}", client.resolve().unwrap_err()), expected);
+        assert_eq!(
+            format!("{:?}", client.first_address().unwrap_err()),
+            expected
+        );
+    }
+
+    #[test]
+    fn a_client_refuses_port_0() {
+        assert_eq!(parse_server_port("12000"), Ok(12000));
+        assert_eq!(parse_server_port("1"), Ok(1));
+        assert_eq!(parse_server_port("65535"), Ok(65535));
+        assert_eq!(
+            parse_server_port("0").unwrap_err(),
+            "port 0 is not a port a server can be reached on: give the \
+             server's port, 1 to 65535 (a server started with --port 0 \
+             logs the port it got)"
+        );
+        for bad in ["65536", "-1", "x", ""] {
+            assert!(parse_server_port(bad).is_err(), "{bad}");
         }
     }
 

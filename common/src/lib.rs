@@ -7,20 +7,24 @@
 //!   [`ServerAddress`]);
 //! - [`input`]: Python's `input(prompt)` for the clients;
 //! - [`Error`]: a failure printed as one clear line;
-//! - [`init_logging`]: diagnostics on standard error, filtered by `RUST_LOG`.
+//! - [`init_logging`]: diagnostics on standard error, filtered by `RUST_LOG`;
+//! - [`RateLimit`]: at most one warning a second for each kind.
 
 mod address;
 mod error;
 mod input;
 mod logging;
+mod rate_limit;
 mod text;
 
 pub use address::{
     ClientAddress, ServerAddress, parse_buffer_size, parse_seconds,
+    parse_server_port,
 };
 pub use error::Error;
-pub use input::input;
+pub use input::{LineEnding, input};
 pub use logging::init_logging;
+pub use rate_limit::{HeldBack, RateLimit};
 pub use text::to_upper;
 
 /// The port of every listing. Above 1023, so no privileges are needed, and
