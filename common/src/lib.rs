@@ -5,7 +5,8 @@
 //! - the lecture's defaults ([`DEFAULT_PORT`], the buffer sizes, the backlog)
 //!   and the `--host`/`--port` arguments ([`ClientAddress`],
 //!   [`ServerAddress`]);
-//! - [`input`]: Python's `input(prompt)` for the clients;
+//! - [`input`]: Python's `input(prompt)` for the clients, which drops the
+//!   line ending as Python does on each system ([`LineEnding`]);
 //! - [`Error`]: a failure printed as one clear line;
 //! - [`init_logging`]: diagnostics on standard error, filtered by `RUST_LOG`;
 //! - [`RateLimit`]: at most one warning a second for each kind.
