@@ -1,7 +1,7 @@
-//! Reads the Markdown of `docs/` and checks it against the sources: the
-//! pure part of the drift test in `common/tests/docs.rs`, which runs these
-//! checks on the real chapters and on small made-up ones (to show that
-//! each check can fail).
+//! The docs checker: reads the Markdown of `docs/` and checks it against
+//! the sources. The test `docs/tests/docs.rs` runs these checks on the real
+//! chapters (`cargo test -p docs`) and on small made-up ones, to show that
+//! each check can fail.
 //!
 //! Markers are HTML comments on a line of their own, invisible on a
 //! repository page:
@@ -9,19 +9,22 @@
 //! - `<!-- listing: PATH -->` or `<!-- listing: PATH#REGION -->`, then a
 //!   fenced block (```` ```rust ```` for `.rs`, ```` ```python ```` for
 //!   `.py`) that must be exactly the file, or the lines between
-//!   `// ANCHOR: REGION` and `// ANCHOR_END: REGION` (`#` for Python);
+//!   `// ANCHOR: REGION` and `// ANCHOR_END: REGION` (`#` for Python).
+//!   In `docs/ko`, a listing whose comments are translated into Korean
+//!   need only have the same code: see [`code_lines`]. When a chapter
+//!   shows a file by regions, they must cover all of it: see
+//!   [`check_coverage`].
 //! - `<!-- correspondence: PYTHON rust=RUST -->`, then a table with the
-//!   columns Python | Rust | On the network: every non-blank line of the
-//!   Python file, in order, as code in the first column, and every code
-//!   span of the second column found in the Rust file;
+//!   columns Python | Rust | On the network: every code line of the
+//!   Python file (comment lines may be left out), in order, as code in
+//!   the first column, and every code span of the second column found in
+//!   the Rust file;
 //! - `<!-- transcript: server=S [typed="..."] -->` or
 //!   `<!-- transcript: by-hand -->`, then a ```` ```text ```` block that
 //!   starts with a `$ ` command line: a terminal session the test reruns
 //!   (or, by hand, one it cannot).
 //!
 //! PATHs are relative to the workspace folder.
-// Test code: a panic here is a failed test, with its message.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 /// The marker names; any other `<!-- name: ... -->` is a typo.
 pub const MARKERS: &[&str] = &["listing", "correspondence", "transcript"];
@@ -313,8 +316,29 @@ pub fn first_difference(
 }
 
 /// The lines between `// ANCHOR: name` and `// ANCHOR_END: name` (or the
-/// same with `#`), without the anchor lines themselves.
+/// same with `#`), without the anchor lines themselves. Regions may nest
+/// or overlap: the anchor lines of other regions inside are left out too.
 pub fn region(source: &str, name: &str) -> Result<String, String> {
+    let (first, last) = region_lines(source, name)?;
+    let text: String = source
+        .lines()
+        .skip(first - 1)
+        .take(last + 1 - first)
+        .filter(|l| !is_any_anchor(l))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    if text.trim().is_empty() {
+        return Err(format!("region `{name}` is empty"));
+    }
+    Ok(text)
+}
+
+/// The first and last line (from 1) between a region's anchor lines; the
+/// region is empty when `last < first`.
+pub fn region_lines(
+    source: &str,
+    name: &str,
+) -> Result<(usize, usize), String> {
     let is_anchor = |line: &str, word: &str| {
         let line = line.trim();
         let rest = line
@@ -335,18 +359,12 @@ pub fn region(source: &str, name: &str) -> Result<String, String> {
         .position(|l| is_anchor(l, "ANCHOR_END"))
         .map(|offset| start + offset)
         .ok_or_else(|| format!("no `// ANCHOR_END: {name}` line"))?;
-    let text: String = lines[start + 1..end]
-        .iter()
-        .filter(|l| !is_any_anchor(l))
-        .map(|l| format!("{l}\n"))
-        .collect();
-    if text.trim().is_empty() {
-        return Err(format!("region `{name}` is empty"));
-    }
-    Ok(text)
+    // Line numbers from 1: the region is lines start+2 ..= end.
+    Ok((start + 2, end))
 }
 
-fn is_any_anchor(line: &str) -> bool {
+/// Is this an `// ANCHOR: …` or `// ANCHOR_END: …` line (or `#`)?
+pub fn is_any_anchor(line: &str) -> bool {
     let line = line.trim();
     let rest = line
         .strip_prefix("//")
@@ -364,13 +382,71 @@ fn introduced(elements: &[Located], index: usize) -> Option<&Located> {
     elements.get(index + 1)
 }
 
-/// Every listing shown is exactly the file, or region, it names.
+/// What one listing check found: the problem, and the block that would
+/// fix it when the listing is a plain copy of its source.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    pub problem: String,
+    /// The index (in the elements) of the fenced block, and the text it
+    /// should hold; `None` when only a person can fix it.
+    pub fix: Option<(usize, String)>,
+}
+
+/// The chapters whose listings may carry translated comments.
+pub const TRANSLATED_TREES: &[&str] = &["docs/ko/"];
+
+/// The languages whose comments the checker can tell from code.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Language {
+    Rust,
+    Python,
+}
+
+impl Language {
+    /// The language of a source file, by its extension.
+    pub fn of(path: &str) -> Option<Language> {
+        if path.ends_with(".rs") {
+            Some(Language::Rust)
+        } else if path.ends_with(".py") {
+            Some(Language::Python)
+        } else {
+            None
+        }
+    }
+
+    /// The info string of a fenced block that shows it.
+    pub fn fence(self) -> &'static str {
+        match self {
+            Language::Rust => "rust",
+            Language::Python => "python",
+        }
+    }
+}
+
+/// Every listing shown is exactly the file, or region, it names; in
+/// `docs/ko`, a listing with Korean comments has the same code.
 pub fn check_listings(
     doc: &str,
     elements: &[Located],
     read: Reader,
 ) -> Vec<String> {
-    let mut problems = Vec::new();
+    examine_listings(doc, elements, read)
+        .into_iter()
+        .map(|finding| finding.problem)
+        .collect()
+}
+
+/// The listing checks, each problem with its fix if a copy can fix it.
+pub fn examine_listings(
+    doc: &str,
+    elements: &[Located],
+    read: Reader,
+) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let mut problem = |problem: String, fix: Option<(usize, String)>| {
+        findings.push(Finding { problem, fix });
+    };
+    let translated_tree = TRANSLATED_TREES.iter().any(|t| doc.starts_with(t));
     for (index, located) in elements.iter().enumerate() {
         let Element::Marker { kind, args } = &located.element else {
             continue;
@@ -384,31 +460,29 @@ pub fn check_listings(
             None => (args.as_str(), None),
         };
         let Some(Located {
+            line: fence_line,
             element: Element::Fence { info, body },
-            ..
         }) = introduced(elements, index)
         else {
-            problems.push(format!(
-                "{at}: the marker must be followed by a fenced block"
-            ));
+            problem(
+                format!("{at}: the marker must be followed by a fenced block"),
+                None,
+            );
             continue;
         };
-        let language = info.split_whitespace().next().unwrap_or("");
-        let wanted = if path.ends_with(".rs") {
-            Some("rust")
-        } else if path.ends_with(".py") {
-            Some("python")
-        } else {
-            None
-        };
-        if wanted.is_some_and(|wanted| language != wanted) {
-            problems.push(format!(
-                "{at}: the block is ```{language}, it should be ```{}",
-                wanted.unwrap_or("")
-            ));
+        let language = Language::of(path);
+        let shown = info.split_whitespace().next().unwrap_or("");
+        let wanted = language.map(Language::fence);
+        if let Some(wanted) = wanted.filter(|wanted| shown != *wanted) {
+            problem(
+                format!(
+                    "{at}: the block is ```{shown}, it should be ```{wanted}"
+                ),
+                None,
+            );
         }
         let Some(source) = read(path) else {
-            problems.push(format!("{at}: there is no file {path}"));
+            problem(format!("{at}: there is no file {path}"), None);
             continue;
         };
         let expected = match region_name {
@@ -417,32 +491,516 @@ pub fn check_listings(
             Some(name) => match region(&source, name) {
                 Ok(text) => text,
                 Err(error) => {
-                    problems.push(format!("{at}: {error} in {path}"));
+                    problem(format!("{at}: {error} in {path}"), None);
                     continue;
                 }
             },
         };
-        if let Some(difference) = first_difference(path, &expected, body) {
+        if expected == *body {
+            continue;
+        }
+        let translated = match language {
+            Some(language) if translated_tree => {
+                has_translated_comments(body, &expected, language)
+            }
+            _ => false,
+        };
+        match (language, translated) {
+            (Some(language), true) => {
+                let difference = first_code_difference(
+                    &expected,
+                    body,
+                    language,
+                    *fence_line,
+                    doc,
+                    path,
+                );
+                if let Some(difference) = difference {
+                    problem(
+                        format!(
+                            "{at}: the code is not the current source's \
+                             (comments aside); {difference}. The listing's \
+                             comments are translated: fix it by hand"
+                        ),
+                        None,
+                    );
+                }
+            }
+            _ => {
+                if let Some(difference) =
+                    first_difference(path, &expected, body)
+                {
+                    problem(
+                        format!(
+                            "{at}: the listing is not the current source; \
+                             {difference}"
+                        ),
+                        Some((index + 1, expected)),
+                    );
+                }
+            }
+        }
+    }
+    findings
+}
+
+/// Does a listing carry a comment with Korean in it that its source does
+/// not have? (A plain copy of a source with Korean comments, such as the
+/// lecture's Python, does not: it must stay byte-identical.)
+pub fn has_translated_comments(
+    listing: &str,
+    source: &str,
+    language: Language,
+) -> bool {
+    let original = comments(source, language);
+    comments(listing, language)
+        .iter()
+        .any(|comment| has_hangul(comment) && !original.contains(comment))
+}
+
+/// Does the text hold a Korean letter (a syllable or a jamo)?
+pub fn has_hangul(text: &str) -> bool {
+    text.chars().any(|c| {
+        matches!(c, '\u{AC00}'..='\u{D7A3}' | '\u{1100}'..='\u{11FF}'
+            | '\u{3130}'..='\u{318F}')
+    })
+}
+
+/// Where the code of a translated listing first differs from its source's
+/// code, or `None` if the code is the same.
+fn first_code_difference(
+    expected: &str,
+    shown: &str,
+    language: Language,
+    fence_line: usize,
+    doc: &str,
+    path: &str,
+) -> Option<String> {
+    let want = code_lines(expected, language);
+    let got = code_lines(shown, language);
+    let at_doc = |line: usize| format!("{doc}:{}", fence_line + line);
+    for ((_, w), (g_line, g)) in want.iter().zip(&got) {
+        if w != g {
+            return Some(format!(
+                "first differing code line at {}:\n    doc:  {g:?}\n    \
+                 {path}: {w:?}",
+                at_doc(*g_line)
+            ));
+        }
+    }
+    match (want.get(got.len()), got.get(want.len())) {
+        (Some((_, w)), _) => Some(format!(
+            "the doc's code ends early; {path} goes on with {w:?}"
+        )),
+        (None, Some((g_line, g))) => Some(format!(
+            "the doc's code goes on past the end of {path}, at {}: {g:?}",
+            at_doc(*g_line)
+        )),
+        (None, None) => None,
+    }
+}
+
+/// A text's code with the comments removed (`//`, `///`, `//!` and
+/// `/* */` for Rust, `#` for Python, never inside a string or character
+/// literal), each line's trailing whitespace trimmed, and the lines left
+/// empty dropped: the numbered (from 1) lines of code.
+pub fn code_lines(text: &str, language: Language) -> Vec<(usize, String)> {
+    split_comments(text, language)
+        .into_iter()
+        .enumerate()
+        .map(|(index, (code, _))| (index + 1, code.trim_end().to_string()))
+        .filter(|(_, code)| !code.is_empty())
+        .collect()
+}
+
+/// The comments of a text, each trimmed, one per line that has one.
+pub fn comments(text: &str, language: Language) -> Vec<String> {
+    split_comments(text, language)
+        .into_iter()
+        .map(|(_, comment)| comment.trim().to_string())
+        .filter(|comment| !comment.is_empty())
+        .collect()
+}
+
+/// Each line of a text split into its code and its comment.
+pub fn split_comments(text: &str, language: Language) -> Vec<(String, String)> {
+    match language {
+        Language::Rust => split_rust(text),
+        Language::Python => split_python(text),
+    }
+}
+
+/// Collects code and comment characters line by line.
+#[derive(Default)]
+struct Lines {
+    done: Vec<(String, String)>,
+    code: String,
+    comment: String,
+}
+
+impl Lines {
+    fn push(&mut self, c: char, in_comment: bool) {
+        if c == '\n' {
+            let code = std::mem::take(&mut self.code);
+            let comment = std::mem::take(&mut self.comment);
+            self.done.push((code, comment));
+        } else if in_comment {
+            self.comment.push(c);
+        } else {
+            self.code.push(c);
+        }
+    }
+
+    fn finish(mut self) -> Vec<(String, String)> {
+        if !self.code.is_empty() || !self.comment.is_empty() {
+            self.push('\n', false);
+        }
+        self.done
+    }
+}
+
+fn split_rust(text: &str) -> Vec<(String, String)> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = Lines::default();
+    // The identifier (or literal prefix) the current character follows.
+    let mut word = String::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let next = chars.get(i + 1).copied();
+        if c == '/' && next == Some('/') {
+            while i < chars.len() && chars[i] != '\n' {
+                out.push(chars[i], true);
+                i += 1;
+            }
+            word.clear();
+            continue;
+        }
+        if c == '/' && next == Some('*') {
+            let mut depth = 0;
+            while i < chars.len() {
+                let pair = (chars[i], chars.get(i + 1).copied());
+                if pair == ('/', Some('*')) {
+                    depth += 1;
+                } else if pair == ('*', Some('/')) {
+                    depth -= 1;
+                }
+                if matches!(pair, ('/', Some('*')) | ('*', Some('/'))) {
+                    out.push(chars[i], true);
+                    out.push(chars[i + 1], true);
+                    i += 2;
+                    if depth == 0 {
+                        break;
+                    }
+                    continue;
+                }
+                out.push(chars[i], true);
+                i += 1;
+            }
+            word.clear();
+            continue;
+        }
+        // A raw string: r"…", r#"…"#, br"…", cr"…".
+        if c == 'r' && matches!(word.as_str(), "" | "b" | "c") {
+            let hashes =
+                chars[i + 1..].iter().take_while(|&&h| h == '#').count();
+            if chars.get(i + 1 + hashes) == Some(&'"') {
+                let start = i;
+                i += hashes + 2;
+                while i < chars.len() {
+                    let closes = chars[i] == '"'
+                        && chars[i + 1..]
+                            .iter()
+                            .take(hashes)
+                            .all(|&h| h == '#')
+                        && chars.len() > i + hashes;
+                    if closes {
+                        i += hashes + 1;
+                        break;
+                    }
+                    i += 1;
+                }
+                for &k in &chars[start..i.min(chars.len())] {
+                    out.push(k, false);
+                }
+                word.clear();
+                continue;
+            }
+        }
+        if c == '"' {
+            out.push(c, false);
+            i += 1;
+            while i < chars.len() {
+                out.push(chars[i], false);
+                if chars[i] == '\\' {
+                    if let Some(&escaped) = chars.get(i + 1) {
+                        out.push(escaped, false);
+                    }
+                    i += 2;
+                    continue;
+                }
+                i += 1;
+                if chars[i - 1] == '"' {
+                    break;
+                }
+            }
+            word.clear();
+            continue;
+        }
+        // A character literal ('x', '\n', '\u{2014}'), not a lifetime ('a).
+        if c == '\'' {
+            let end = if next == Some('\\') {
+                // Past the backslash and the character it escapes.
+                chars
+                    .get(i + 3..)
+                    .and_then(|rest| rest.iter().position(|&k| k == '\''))
+                    .map(|offset| i + 3 + offset)
+            } else if chars.get(i + 2) == Some(&'\'') {
+                Some(i + 2)
+            } else {
+                None
+            };
+            let end = end.unwrap_or(i);
+            for &k in &chars[i..=end] {
+                out.push(k, false);
+            }
+            i = end + 1;
+            word.clear();
+            continue;
+        }
+        if c.is_alphanumeric() || c == '_' {
+            word.push(c);
+        } else {
+            word.clear();
+        }
+        out.push(c, false);
+        i += 1;
+    }
+    out.finish()
+}
+
+fn split_python(text: &str) -> Vec<(String, String)> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = Lines::default();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '#' {
+            while i < chars.len() && chars[i] != '\n' {
+                out.push(chars[i], true);
+                i += 1;
+            }
+            continue;
+        }
+        if c == '\'' || c == '"' {
+            let triple = chars[i..].iter().take(3).all(|&q| q == c)
+                && chars.len() >= i + 3;
+            let quote = if triple { 3 } else { 1 };
+            for &k in &chars[i..i + quote] {
+                out.push(k, false);
+            }
+            i += quote;
+            while i < chars.len() {
+                let k = chars[i];
+                if k == '\\' {
+                    out.push(k, false);
+                    if let Some(&escaped) = chars.get(i + 1) {
+                        out.push(escaped, false);
+                    }
+                    i += 2;
+                    continue;
+                }
+                if k == '\n' && !triple {
+                    break; // an unclosed string ends with its line
+                }
+                let closes = chars[i..].iter().take(quote).all(|&q| q == c)
+                    && chars.len() >= i + quote;
+                if closes {
+                    for &q in &chars[i..i + quote] {
+                        out.push(q, false);
+                    }
+                    i += quote;
+                    break;
+                }
+                out.push(k, false);
+                i += 1;
+            }
+            continue;
+        }
+        out.push(c, false);
+        i += 1;
+    }
+    out.finish()
+}
+
+/// When a chapter shows a file by regions, and nowhere whole, its regions
+/// together show every line of the file but the anchor lines and the
+/// blank lines. Regions may nest or overlap; a line counts as shown when
+/// any region holds it.
+pub fn check_coverage(
+    doc: &str,
+    elements: &[Located],
+    read: Reader,
+) -> Vec<String> {
+    // Each file shown: the first marker's line, its regions, shown whole?
+    let mut files: Vec<(String, usize, Vec<String>, bool)> = Vec::new();
+    for located in elements {
+        let Element::Marker { kind, args } = &located.element else {
+            continue;
+        };
+        if kind != "listing" {
+            continue;
+        }
+        let (path, name) = match args.split_once('#') {
+            Some((path, name)) => (path.trim(), Some(name.trim())),
+            None => (args.trim(), None),
+        };
+        let index = match files.iter().position(|file| file.0 == path) {
+            Some(index) => index,
+            None => {
+                files.push((path.to_string(), located.line, Vec::new(), false));
+                files.len() - 1
+            }
+        };
+        match name {
+            Some(name) => files[index].2.push(name.to_string()),
+            None => files[index].3 = true,
+        }
+    }
+    let mut problems = Vec::new();
+    for (path, line, names, whole) in files {
+        if whole || names.is_empty() {
+            continue;
+        }
+        let Some(source) = read(&path) else {
+            continue; // check_listings reports it
+        };
+        let mut shown = vec![false; source.lines().count() + 1];
+        for name in &names {
+            // A missing region is reported by check_listings.
+            if let Ok((first, last)) = region_lines(&source, name) {
+                for seen in shown.iter_mut().take(last + 1).skip(first) {
+                    *seen = true;
+                }
+            }
+        }
+        let left_out: Vec<usize> = source
+            .lines()
+            .enumerate()
+            .map(|(index, text)| (index + 1, text))
+            .filter(|&(number, text)| {
+                !shown[number]
+                    && !text.trim().is_empty()
+                    && !is_any_anchor(text)
+            })
+            .map(|(number, _)| number)
+            .collect();
+        if !left_out.is_empty() {
             problems.push(format!(
-                "{at}: the listing is not the current source; {difference}"
+                "{doc}:{line}: listing {path}: the regions shown ({}) leave \
+                 out its lines {}; add a region that holds them, or show \
+                 the file whole",
+                names
+                    .iter()
+                    .map(|n| format!("#{n}"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                number_ranges(&left_out)
             ));
         }
     }
     problems
 }
 
-/// The non-blank lines of a Python file, trimmed, with their numbers.
-fn python_lines(source: &str) -> Vec<(usize, String)> {
+/// Line numbers as runs: `3-5, 9`.
+pub fn number_ranges(numbers: &[usize]) -> String {
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    for &number in numbers {
+        match runs.last_mut() {
+            Some((_, last)) if *last + 1 == number => *last = number,
+            _ => runs.push((number, number)),
+        }
+    }
+    runs.iter()
+        .map(|&(first, last)| {
+            if first == last {
+                first.to_string()
+            } else {
+                format!("{first}-{last}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The chapter's text with the bodies of some fenced blocks replaced:
+/// `(index of the block in the elements, new body)`.
+pub fn replace_blocks(
+    text: &str,
+    elements: &[Located],
+    bodies: &[(usize, String)],
+) -> String {
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let mut bodies: Vec<&(usize, String)> = bodies.iter().collect();
+    // From the last block up, so the earlier blocks' lines stay put.
+    bodies.sort_by_key(|(index, _)| std::cmp::Reverse(*index));
+    for (index, new_body) in bodies {
+        let Some(Located {
+            line,
+            element: Element::Fence { body, .. },
+        }) = elements.get(*index)
+        else {
+            continue;
+        };
+        let old = body.lines().count();
+        let new: Vec<String> = new_body.lines().map(str::to_string).collect();
+        // The opening fence is line `line` (from 1); the body follows.
+        lines.splice(*line..*line + old, new);
+    }
+    let mut out = lines.join("\n");
+    if text.ends_with('\n') {
+        out.push('\n');
+    }
+    out
+}
+
+/// Bless: the chapter with every plain-copy listing rewritten from its
+/// source, and the problems a copy cannot fix (a translated listing whose
+/// code drifted, a missing file or region, a wrong block language).
+pub fn bless_listings(
+    doc: &str,
+    text: &str,
+    read: Reader,
+) -> Result<(String, Vec<String>), String> {
+    let elements = parse(text)?;
+    let mut fixes = Vec::new();
+    let mut left = Vec::new();
+    for finding in examine_listings(doc, &elements, read) {
+        match finding.fix {
+            Some(fix) => fixes.push(fix),
+            None => left.push(finding.problem),
+        }
+    }
+    Ok((replace_blocks(text, &elements, &fixes), left))
+}
+
+/// The non-blank lines of a Python file, trimmed, with their numbers, and
+/// whether each is a comment line (only `#…` after the indentation).
+fn python_lines(source: &str) -> Vec<(usize, String, bool)> {
     source
         .lines()
         .enumerate()
-        .map(|(index, line)| (index + 1, line.trim().to_string()))
-        .filter(|(_, line)| !line.is_empty())
+        .map(|(index, line)| {
+            let line = line.trim();
+            (index + 1, line.to_string(), line.starts_with('#'))
+        })
+        .filter(|(_, line, _)| !line.is_empty())
         .collect()
 }
 
-/// Every correspondence table has a row for each non-blank Python line, in
-/// order, and its Rust snippets are in the Rust source.
+/// Every correspondence table has a row for each Python code line, in
+/// order (a comment line may have a row, or none), and its Rust snippets
+/// are in the Rust source.
 pub fn check_correspondence(
     doc: &str,
     elements: &[Located],
@@ -513,10 +1071,16 @@ pub fn check_correspondence(
                 "{at}: the table at line {table_line} has no rows"
             ));
         }
-        let expected = python_lines(&python);
-        for (position, (number, line)) in expected.iter().enumerate() {
-            match shown.get(position) {
-                Some((_, code)) if code.trim() == line => {}
+        // Walk the Python lines in order: a row must show the next code
+        // line; a comment line may have its row, or none.
+        let mut rows_shown = shown.iter().peekable();
+        let mut out_of_step = false;
+        for (number, line, comment) in python_lines(&python) {
+            match rows_shown.peek() {
+                Some((_, code)) if code.trim() == line => {
+                    rows_shown.next();
+                }
+                _ if comment => {}
                 Some((row_index, code)) => {
                     problems.push(format!(
                         "{at}: row {row_index} shows `{}`, but the next \
@@ -524,6 +1088,7 @@ pub fn check_correspondence(
                          (a row left out, or out of order?)",
                         code.trim()
                     ));
+                    out_of_step = true;
                     break;
                 }
                 None => {
@@ -531,15 +1096,17 @@ pub fn check_correspondence(
                         "{at}: the table leaves out line {number} of \
                          {python_path}: `{line}`"
                     ));
+                    out_of_step = true;
                     break;
                 }
             }
         }
-        if shown.len() > expected.len() {
-            let (row_index, code) = &shown[expected.len()];
+        if let Some((row_index, code)) =
+            rows_shown.next().filter(|_| !out_of_step)
+        {
             problems.push(format!(
                 "{at}: row {row_index} shows `{code}`, which is past the end \
-                 of {python_path}"
+                 of {python_path} (or out of order)"
             ));
         }
     }

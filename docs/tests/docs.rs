@@ -1,10 +1,13 @@
 //! The drift test of `docs/`: what a chapter shows must be what the
-//! workspace holds and does.
+//! workspace holds and does. Run it with `cargo test -p docs`.
 //!
-//! - Listings (`<!-- listing: PATH -->`) are exactly the current files.
+//! - Listings (`<!-- listing: PATH -->`) are exactly the current files; in
+//!   `docs/ko`, a listing whose comments are translated into Korean has
+//!   the same code (comments aside). A file shown by regions is shown
+//!   whole, region by region.
 //! - Correspondence tables (`<!-- correspondence: PY rust=RS -->`) have a
-//!   row for every non-blank line of the Python listing, in order, and
-//!   their Rust snippets are in the Rust source.
+//!   row for every code line of the Python listing, in order (a comment
+//!   line may have one), and their Rust snippets are in the Rust source.
 //! - Transcripts (`<!-- transcript: server=S typed="..." -->`) are rerun:
 //!   the server started on a free loopback port, the client's command run
 //!   with the typed line on standard input, and the terminal it would show
@@ -15,16 +18,19 @@
 //!   (rerun, or `by-hand`); every link leads to a file, and to a heading
 //!   of it if it names one; `docs/README.md` links every chapter.
 //!
-//! The marker syntax is described in `doc_check/mod.rs`; the module
-//! `every_check_can_fail` feeds each check a small broken chapter. Run
-//! with `cargo test -p common --test docs`. Transcripts are rerun on Linux
-//! only, where they were taken.
+//! `DOCS_BLESS=1 cargo test -p docs` rewrites what a copy can fix: the
+//! plain listings from their sources and the rerun transcripts from the
+//! real runs; it still fails on what needs a person (a translated listing
+//! whose code drifted, a table, a missing region).
+//!
+//! The marker syntax is described in `docs/src/lib.rs` (the `doc_check`
+//! library); the module `every_check_can_fail` feeds each check a small
+//! broken chapter. Transcripts are rerun on Linux only, where they were
+//! taken.
 // Test code: a panic here is a failed test, with its message.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-#[path = "doc_check/mod.rs"]
-mod doc_check;
-#[path = "support/mod.rs"]
+#[path = "../../common/tests/support/mod.rs"]
 mod support;
 
 use std::collections::BTreeSet;
@@ -211,6 +217,19 @@ fn listings_are_the_current_source() {
 }
 
 #[test]
+fn listings_show_whole_files() {
+    let mut problems = Vec::new();
+    for doc in docs() {
+        problems.extend(doc_check::check_coverage(
+            &doc.path,
+            &doc.elements,
+            &read_source,
+        ));
+    }
+    report("files shown in regions", problems);
+}
+
+#[test]
 fn correspondence_tables_cover_every_python_line() {
     let mut problems = Vec::new();
     for doc in docs() {
@@ -246,16 +265,47 @@ fn walk_throughs_have_every_part() {
                 .collect();
             let rust = format!("{program}/src/main.rs");
             let python = format!("docs/python/{python}");
-            let needed = [
-                ("listing", python.clone()),
-                ("listing", rust.clone()),
-                ("correspondence", format!("{python} rust={rust}")),
-            ];
-            for (kind, args) in needed {
-                if !markers.contains(&(kind, args.as_str())) {
-                    problems
-                        .push(format!("{path}: no `<!-- {kind}: {args} -->`"));
+            let has = |kind: &str, args: &str| markers.contains(&(kind, args));
+            if !has("listing", &python) {
+                problems
+                    .push(format!("{path}: no `<!-- listing: {python} -->`"));
+            }
+            // The full program, whole or in regions (which must then
+            // cover it: listings_show_whole_files).
+            let full = markers.iter().any(|(kind, args)| {
+                *kind == "listing"
+                    && args.split('#').next() == Some(rust.as_str())
+            });
+            if !full {
+                problems.push(format!(
+                    "{path}: no `<!-- listing: {rust} -->` (or its regions)"
+                ));
+            }
+            // The line table, against the lecture example (shown whole) or,
+            // as before, against the full program.
+            let table = markers.iter().find_map(|(kind, args)| {
+                let rest = args.strip_prefix(python.as_str())?;
+                let target = rest.trim().strip_prefix("rust=")?;
+                (*kind == "correspondence").then_some(target)
+            });
+            let example = format!("{program}/examples/");
+            match table {
+                None => problems.push(format!(
+                    "{path}: no `<!-- correspondence: {python} rust=... -->`"
+                )),
+                Some(target) if target.starts_with(&example) => {
+                    if !has("listing", target) {
+                        problems.push(format!(
+                            "{path}: the table follows {target}, but no \
+                             `<!-- listing: {target} -->` shows it whole"
+                        ));
+                    }
                 }
+                Some(target) if target == rust => {}
+                Some(target) => problems.push(format!(
+                    "{path}: the table follows {target}; it should follow \
+                     the lecture example ({example}…) or {rust}"
+                )),
             }
             let mermaid = doc.elements.iter().any(|located| {
                 matches!(&located.element,
@@ -489,7 +539,7 @@ fn rerun(spec: &TranscriptSpec, body: &str) -> Result<(), String> {
 
 /// Each check, fed a small made-up chapter with one mistake, reports it.
 mod every_check_can_fail {
-    use super::doc_check::*;
+    use doc_check::*;
 
     const SOURCE: &str = "fn main() {\n    // ANCHOR: body\n    \
                           let x = 1;\n    // ANCHOR_END: body\n    \
@@ -497,10 +547,64 @@ mod every_check_can_fail {
                           let f = |x| x;\n}\n";
     const PYTHON: &str = "# a comment\nx = 1\n\nprint(x)  \n";
 
+    /// A lecture listing with comments, a `//` in a string, a quote
+    /// character and a lifetime: only real comments are comments.
+    const LECTURE: &str = "//! Run: cargo run --example lecture\n\
+        use std::net::UdpSocket;\n\
+        \n\
+        /// Says where to send.\n\
+        fn target<'a>(host: &'a str) -> &'a str {\n    \
+            host // the server's name\n\
+        }\n\
+        fn main() -> std::io::Result<()> {\n    \
+            // Bind a free port: the client needs no fixed one.\n    \
+            let socket = UdpSocket::bind(\"0.0.0.0:0\")?; /* any port */\n    \
+            let url = \"http://localhost\"; // not a comment: a string\n    \
+            let quote = '\"'; // a quote character\n    \
+            let raw = r#\"// still \"a\" string\"#;\n    \
+            let _ = (socket, url, quote, raw, target(\"x\"));\n    \
+            Ok(())\n\
+        }\n";
+
+    /// The same with its comments in Korean, as a `docs/ko` chapter
+    /// shows it: one comment per line, as in the source, or reflowed.
+    const LECTURE_KO: &str = "//! 실행: cargo run --example lecture\n\
+        use std::net::UdpSocket;\n\
+        \n\
+        /// 보낼 곳을 알려 줍니다.\n\
+        fn target<'a>(host: &'a str) -> &'a str {\n    \
+            host // 서버의 이름\n\
+        }\n\
+        fn main() -> std::io::Result<()> {\n    \
+            // 빈 포트에 바인드합니다.\n    \
+            // 클라이언트에는 정해진 포트가 필요 없습니다.\n    \
+            let socket = UdpSocket::bind(\"0.0.0.0:0\")?; /* 아무 포트 */\n    \
+            let url = \"http://localhost\"; // 주석이 아니라 문자열\n    \
+            let quote = '\"'; // 따옴표 문자\n    \
+            let raw = r#\"// still \"a\" string\"#;\n    \
+            let _ = (socket, url, quote, raw, target(\"x\"));\n    \
+            Ok(())\n\
+        }\n";
+
+    /// Python whose comment lines need no row in a line table.
+    const COMMENTED: &str = "x = 1\n # why: a comment line\nprint(x)  # end\n\
+                             # the last line\n";
+
+    /// Regions, one nested in another, and a line in none.
+    const REGIONS: &str = "// ANCHOR: head\nuse std::net::UdpSocket;\n\
+        // ANCHOR_END: head\n\n// ANCHOR: main\nfn main() {\n    \
+        // ANCHOR: bind\n    let s = 1;\n    // ANCHOR_END: bind\n    \
+        let t = 2;\n}\n// ANCHOR_END: main\nfn after() {}\n";
+
     fn read(path: &str) -> Option<String> {
         match path {
             "main.rs" => Some(SOURCE.to_string()),
             "a.py" => Some(PYTHON.to_string()),
+            "b.py" => Some(COMMENTED.to_string()),
+            "lecture.rs" => Some(LECTURE.to_string()),
+            "regions.rs" => Some(REGIONS.to_string()),
+            // The lecture's Python has Korean comments of its own.
+            "k.py" => Some("# 소켓 생성\ns = socket()\n".to_string()),
             _ => None,
         }
     }
@@ -573,6 +677,143 @@ mod every_check_can_fail {
     }
 
     #[test]
+    fn correspondence_needs_no_rows_for_comment_lines() {
+        let table = |rows: &[&str]| {
+            let mut doc = "<!-- correspondence: b.py rust=lecture.rs -->\n\
+                           | Python | Rust | On the network |\n\
+                           |---|---|---|\n"
+                .to_string();
+            for row in rows {
+                doc.push_str(&format!("| `{row}` | — | — |\n"));
+            }
+            table_problems(&doc)
+        };
+        // A missing comment row passes; a comment row in place passes.
+        assert_eq!(table(&["x = 1", "print(x)  # end"]), Vec::<String>::new());
+        let all = ["x = 1", "# why: a comment line", "print(x)  # end"];
+        assert_eq!(table(&all), Vec::<String>::new());
+        // A missing code row fails, even where a comment line was.
+        one(
+            table(&["x = 1"]),
+            "leaves out line 3 of b.py: `print(x)  # end`",
+        );
+        one(
+            table(&["x = 1", "# why: a comment line"]),
+            "leaves out line 3",
+        );
+        // A comment row out of order fails.
+        one(
+            table(&["x = 1", "print(x)  # end", "# why: a comment line"]),
+            "row 3 shows `# why: a comment line`, which is past the end",
+        );
+        one(
+            table(&["print(x)  # end", "x = 1"]),
+            "row 1 shows `print(x)  # end`, but the next line of b.py is \
+             line 1: `x = 1`",
+        );
+    }
+
+    fn listing(doc: &str, path: &str, body: &str) -> Vec<String> {
+        let language = if path.ends_with(".py") {
+            "python"
+        } else {
+            "rust"
+        };
+        let text =
+            format!("<!-- listing: {path} -->\n```{language}\n{body}```\n");
+        check_listings(doc, &parse(&text).unwrap(), &read)
+    }
+
+    #[test]
+    fn korean_comments_leave_the_code_checked() {
+        let (ko, en) = ("docs/ko/x.md", "docs/en/x.md");
+        // A translated listing passes in docs/ko, and nowhere else.
+        assert_eq!(listing(ko, "lecture.rs", LECTURE_KO), Vec::<String>::new());
+        one(
+            listing(en, "lecture.rs", LECTURE_KO),
+            "not the current source; first difference at line 1",
+        );
+        // A comment-only change passes; any change of code fails, and the
+        // failure names the chapter's line and the code.
+        let comment = LECTURE_KO.replace("// 서버의 이름", "// 서버 이름");
+        assert_eq!(listing(ko, "lecture.rs", &comment), Vec::<String>::new());
+        let code =
+            LECTURE_KO.replace("bind(\"0.0.0.0:0\")", "bind(\"0.0.0.0:1\")");
+        let problems = listing(ko, "lecture.rs", &code);
+        one(
+            problems.clone(),
+            "docs/ko/x.md:1: listing lecture.rs: the code",
+        );
+        assert!(problems[0].contains("at docs/ko/x.md:13:"), "{problems:#?}");
+        assert!(problems[0].contains("0.0.0.0:1"), "{problems:#?}");
+        assert!(problems[0].contains("fix it by hand"), "{problems:#?}");
+        // What only looks like a comment is code: in a string, a raw
+        // string, after a quote character.
+        for (from, to) in [
+            ("http://localhost", "http://example"),
+            ("// still", "// yet"),
+            ("let quote = '\"';", "let quote = '\\'';"),
+            ("target<'a>", "target<'b>"),
+        ] {
+            let changed = LECTURE_KO.replace(from, to);
+            assert_ne!(changed, LECTURE_KO, "{from}");
+            one(listing(ko, "lecture.rs", &changed), "the code is not");
+        }
+        let ended = LECTURE_KO.strip_suffix("}\n").unwrap();
+        one(
+            listing(ko, "lecture.rs", ended),
+            "the doc's code ends early",
+        );
+        // A listing whose comments are not in Korean stays byte-identical,
+        // in docs/ko too.
+        let english = LECTURE.replace("the server's name", "the name");
+        one(
+            listing(ko, "lecture.rs", &english),
+            "first difference at line 6",
+        );
+        assert_eq!(listing(ko, "lecture.rs", LECTURE), Vec::<String>::new());
+        // So does a copy of a source whose own comments are Korean (the
+        // lecture's Python); a new Korean comment makes it translated.
+        let python = "# 소켓 생성\ns = socket()  \n";
+        one(listing(ko, "k.py", python), "first difference at line 2");
+        let translated = "# 소켓을 만듭니다\ns = socket()\n";
+        assert_eq!(listing(ko, "k.py", translated), Vec::<String>::new());
+        let drifted = "# 소켓을 만듭니다\ns = socket(1)\n";
+        one(listing(ko, "k.py", drifted), "the code is not");
+    }
+
+    #[test]
+    fn comments_are_told_from_code() {
+        let code = code_lines(LECTURE, Language::Rust);
+        let text: Vec<&str> = code.iter().map(|(_, l)| l.as_str()).collect();
+        assert_eq!(
+            text,
+            [
+                "use std::net::UdpSocket;",
+                "fn target<'a>(host: &'a str) -> &'a str {",
+                "    host",
+                "}",
+                "fn main() -> std::io::Result<()> {",
+                "    let socket = UdpSocket::bind(\"0.0.0.0:0\")?;",
+                "    let url = \"http://localhost\";",
+                "    let quote = '\"';",
+                "    let raw = r#\"// still \"a\" string\"#;",
+                "    let _ = (socket, url, quote, raw, target(\"x\"));",
+                "    Ok(())",
+                "}",
+            ]
+        );
+        assert_eq!(code[0].0, 2);
+        let python = "s = '# not'  # yes\nt = \"\"\"\n# in a string\n\"\"\"\n";
+        let code = code_lines(python, Language::Python);
+        assert_eq!(code[0], (1, "s = '# not'".to_string()));
+        assert_eq!(code[2], (3, "# in a string".to_string()));
+        assert_eq!(comments(python, Language::Python), ["# yes"]);
+        let escaped = "let c = '\\''; // q\nlet d = \"\\\"//\"; // r\n";
+        assert_eq!(comments(escaped, Language::Rust), ["// q", "// r"]);
+    }
+
+    #[test]
     fn shapes() {
         let en = "# A\n\n## B\n\n<!-- listing: main.rs -->\n```rust\n```\n\n\
                   ```mermaid\n```\n";
@@ -612,7 +853,7 @@ mod every_check_can_fail {
                     # not a heading\n```\n## Run it\n### 무엇이 잘못되는가, 그리고 \
                     왜\n";
         assert_eq!(
-            super::doc_check::anchors(page),
+            doc_check::anchors(page),
             [
                 "the-udp-client-udp-client",
                 "run-it",
