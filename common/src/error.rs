@@ -15,20 +15,26 @@ impl Error {
         Error(message.into())
     }
 
-    /// A server could not bind its address.
-    pub fn bind(address: SocketAddr, error: io::Error) -> Self {
+    /// The UDP server could not bind its address.
+    pub fn bind_udp(address: SocketAddr, error: io::Error) -> Self {
+        Error::bind(address, error, false)
+    }
+
+    /// The TCP server could not bind its address.
+    pub fn bind_tcp(address: SocketAddr, error: io::Error) -> Self {
+        Error::bind(address, error, true)
+    }
+
+    fn bind(address: SocketAddr, error: io::Error, tcp: bool) -> Self {
         let hint = match error.kind() {
-            io::ErrorKind::AddrInUse => {
-                "; is another server already using this port? \
-                 (stop it, or pick another with --port)"
-            }
+            io::ErrorKind::AddrInUse => in_use_hint(address.port(), tcp),
             io::ErrorKind::PermissionDenied => {
-                "; ports below 1024 need administrator rights"
+                "; ports below 1024 need administrator rights".into()
             }
             io::ErrorKind::AddrNotAvailable => {
-                "; that address does not belong to this machine"
+                "; that address does not belong to this machine".into()
             }
-            _ => "",
+            _ => String::new(),
         };
         Error(format!("cannot bind {address}: {error}{hint}"))
     }
@@ -48,6 +54,39 @@ impl Error {
             "cannot connect to {host} port {port}: {error}{hint}"
         ))
     }
+}
+
+/// Why a port can be in use, how to tell, and what to do. Only TCP has
+/// TIME-WAIT: the side that closes a connection first keeps it for about a
+/// minute, so that late segments of the old connection die out. A server
+/// that closes first (as the lecture's does, right after its reply) then
+/// holds its port, and Linux lets a new socket bind past that only if both
+/// sockets set SO_REUSEADDR; the Python server does not.
+fn in_use_hint(port: u16, tcp: bool) -> String {
+    let linux = cfg!(target_os = "linux");
+    // A command that lists the sockets on the port, with their states.
+    let list = match (linux, tcp) {
+        (true, true) => format!("ss -tan sport = :{port}"),
+        (true, false) => format!("ss -uan sport = :{port}"),
+        (false, _) => format!(
+            "netstat -an -p {} | {} {port}",
+            if tcp { "tcp" } else { "udp" },
+            if cfg!(windows) { "findstr" } else { "grep" }
+        ),
+    };
+    if !tcp {
+        return format!(
+            "; another program is using this UDP port (`{list}` shows it); \
+             stop it, or pick another --port"
+        );
+    }
+    let time_wait = if linux { "TIME-WAIT" } else { "TIME_WAIT" };
+    format!(
+        "; either another server is using this port, or a connection \
+         closed moments ago still holds it (TIME-WAIT, about a minute): \
+         `{list}` shows LISTEN for a server, {time_wait} for a closed \
+         connection; stop that server, wait a minute, or pick another --port"
+    )
 }
 
 impl From<io::Error> for Error {

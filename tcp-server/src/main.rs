@@ -64,7 +64,7 @@ fn main() -> Result<(), Error> {
     // serverSocket.bind(('', serverPort))
     server_socket
         .bind(&address.into())
-        .map_err(|e| Error::bind(address, e))?;
+        .map_err(|e| Error::bind_tcp(address, e))?;
 
     // serverSocket.listen(1): from now on the system completes handshakes
     // for us. The backlog bounds the queue of connections that are

@@ -52,7 +52,7 @@ fn main() -> Result<(), Error> {
     // sent to it to this socket.
     let address = args.address.resolve()?;
     let server_socket =
-        UdpSocket::bind(address).map_err(|e| Error::bind(address, e))?;
+        UdpSocket::bind(address).map_err(|e| Error::bind_udp(address, e))?;
     info!("listening on {}", server_socket.local_addr()?);
     println!("The server is ready to receive");
 

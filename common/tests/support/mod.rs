@@ -305,22 +305,49 @@ pub fn run(mut command: Command, stdin: &[u8]) -> Output {
 
 /// Starts a server (`udp-server` or `tcp-server`) on a port that is
 /// already taken, and checks that it fails as it should: nothing on
-/// standard output, one line naming the address and the likely cause on
-/// standard error, exit status 1.
+/// standard output, one line on standard error that names the address,
+/// the causes, how to tell them apart and what to do, exit status 1.
 pub fn assert_port_in_use(server: &str, port: u16) {
-    let port = port.to_string();
-    let output =
-        run_client(server, &["--host", "127.0.0.1", "--port", &port], &[], b"");
+    let output = run_client(
+        server,
+        &["--host", "127.0.0.1", "--port", &port.to_string()],
+        &[],
+        b"",
+    );
     assert_eq!(output.status.code(), Some(1), "{output:?}");
     assert_eq!(output.stdout, b"");
-    assert_eq!(
-        output.stderr,
+    // The system's own words for the error, "Address already in use (os
+    // error 98)" on Linux: binding the taken port once more gives them.
+    let tcp = server.starts_with("tcp");
+    let taken = if tcp {
+        TcpListener::bind(("127.0.0.1", port)).map(drop)
+    } else {
+        UdpSocket::bind(("127.0.0.1", port)).map(drop)
+    };
+    let error = taken.expect_err("the port is taken");
+    let start = format!("Error: cannot bind 127.0.0.1:{port}: {error}; ");
+    let hint = if tcp {
         format!(
-            "Error: cannot bind 127.0.0.1:{port}: Address already in use \
-             (os error 98); is another server already using this port? \
-             (stop it, or pick another with --port)\n"
+            "either another server is using this port, or a connection \
+             closed moments ago still holds it (TIME-WAIT, about a minute): \
+             `ss -tan sport = :{port}` shows LISTEN for a server, TIME-WAIT \
+             for a closed connection; stop that server, wait a minute, or \
+             pick another --port\n"
         )
-    );
+    } else {
+        format!(
+            "another program is using this UDP port (`ss -uan sport = \
+             :{port}` shows it); stop it, or pick another --port\n"
+        )
+    };
+    if cfg!(target_os = "linux") {
+        assert_eq!(output.stderr, format!("{start}{hint}"));
+    } else {
+        // Elsewhere the hint names netstat instead of ss.
+        assert!(output.stderr.starts_with(&start), "{}", output.stderr);
+        assert!(output.stderr.ends_with("--port\n"), "{}", output.stderr);
+        assert_eq!(output.stderr.lines().count(), 1, "{}", output.stderr);
+    }
 }
 
 /// Runs a program with arguments it must refuse, and checks that clap
