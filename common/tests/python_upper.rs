@@ -10,6 +10,9 @@
 // Test code: a panic here is a failed test, with its message.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[path = "support/mod.rs"]
+mod support;
+
 use std::collections::HashMap;
 use std::process::Command;
 
@@ -42,11 +45,11 @@ fn hex(text: &str) -> u32 {
 
 #[test]
 fn every_code_point_upper_cases_as_in_python() {
-    let output = Command::new("python3")
-        .args(["-c", SCRIPT])
-        .output()
-        .expect("python3 runs (it is part of the test setup)");
-    assert!(output.status.success(), "{output:?}");
+    // A missing python3 fails here with how to install it.
+    let mut python = Command::new("python3");
+    python.args(["-c", SCRIPT]);
+    let output = support::run(python, b"");
+    assert!(output.status.success(), "{}", output.stderr);
     let text = String::from_utf8(output.stdout).expect("ASCII output");
 
     let mut python_version = "";

@@ -9,7 +9,7 @@
 // Test code: a panic here is a failed test, with its message.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, UdpSocket};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
@@ -61,7 +61,7 @@ pub fn binary(name: &str) -> PathBuf {
         if dir.file_name().is_some_and(|d| d == "release") {
             command.arg("--release");
         }
-        let status = command.status().expect("run cargo build");
+        let status = start(&mut command).wait().expect("wait for cargo");
         assert!(status.success(), "cargo build -p {name} failed");
         built.push(name.to_string());
     }
@@ -272,7 +272,7 @@ pub fn run(mut command: Command, stdin: &[u8]) -> Output {
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    let mut child = command.spawn().expect("start the program");
+    let mut child = start(&mut command);
     let mut input = child.stdin.take().expect("stdin is piped");
     let stdin = stdin.to_vec();
     // Write from a thread: a program that does not read must not block us.
@@ -385,10 +385,50 @@ fn spawn(mut command: Command) -> (Child, Receiver<String>, Receiver<String>) {
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    let mut child = command.spawn().expect("start the server");
+    let mut child = start(&mut command);
     let stdout = lines(child.stdout.take().expect("stdout is piped"));
     let stderr = lines(child.stderr.take().expect("stderr is piped"));
     (child, stdout, stderr)
+}
+
+/// What to install for each outside program the tests start.
+const TOOLS: &[(&str, &str)] = &[
+    (
+        "python3",
+        "install Python 3 (Debian/Ubuntu: apt install python3; macOS: \
+         brew install python)",
+    ),
+    (
+        "ss",
+        "install iproute2 (Debian/Ubuntu: apt install iproute2; ss exists \
+         on Linux only)",
+    ),
+];
+
+/// Starts `command`, which may be any program. One that cannot start
+/// fails the test with one line that says why (see [`cannot_start`]).
+pub fn start(command: &mut Command) -> Child {
+    match command.spawn() {
+        Ok(child) => child,
+        Err(error) => panic!("{}", cannot_start(command.get_program(), &error)),
+    }
+}
+
+/// Why `program` did not start, in one line: for a tool looked up on the
+/// PATH, `python3 is not installed: install Python 3 (...)`, not
+/// `Os { code: 2, kind: NotFound }`.
+pub fn cannot_start(program: &std::ffi::OsStr, error: &io::Error) -> String {
+    let name = program.to_string_lossy();
+    let on_path = !name.contains(std::path::is_separator);
+    if error.kind() == io::ErrorKind::NotFound && on_path {
+        let install = TOOLS
+            .iter()
+            .find(|(tool, _)| *tool == name)
+            .map_or("install it, or add its folder to PATH", |(_, how)| how);
+        format!("{name} is not installed: {install}")
+    } else {
+        format!("cannot start {name}: {error}")
+    }
 }
 
 /// Reads lines (with their `\n`) on a thread and hands them over.
