@@ -45,3 +45,7 @@ pub const BACKLOG: i32 = 1;
 /// length field, less the 8-byte UDP header; IPv4 takes 20 more for its own
 /// header). A buffer this big receives any datagram whole.
 pub const MAX_DATAGRAM: usize = 65_535 - 8;
+
+/// The largest payload one IPv4 datagram can carry: 65,535 bytes in the IP
+/// length field, less its 20-byte header and the 8-byte UDP header.
+pub const MAX_IPV4_DATAGRAM: usize = 65_535 - 20 - 8;

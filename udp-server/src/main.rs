@@ -12,12 +12,20 @@
 //! of the datagrams, as if the network had lost them, to watch what UDP
 //! does about loss (nothing); `--seed N` loses the same ones on every run.
 
-use std::net::UdpSocket;
+use std::io::{self, Write};
+use std::net::{SocketAddr, UdpSocket};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use clap::Parser;
-use common::{Error, MAX_DATAGRAM, ServerAddress, UDP_BUFFER_SIZE};
+use common::{
+    Error, MAX_DATAGRAM, MAX_IPV4_DATAGRAM, RateLimit, ServerAddress,
+    UDP_BUFFER_SIZE,
+};
 use tracing::{debug, info, warn};
+
+/// The largest --buffer-size whose reply always fits in one datagram: upper
+/// case makes a text at most 3 times as long (`ΐ`, 2 bytes, becomes 6).
+const MAX_BUFFER_SIZE: usize = MAX_IPV4_DATAGRAM / 3;
 
 #[derive(Parser)]
 #[command(version, about)]
@@ -27,7 +35,7 @@ struct Args {
 
     /// Bytes of each datagram that are read; the rest is cut, as in Python
     #[arg(long, default_value_t = UDP_BUFFER_SIZE,
-          value_parser = common::parse_buffer_size)]
+          value_parser = parse_buffer_size)]
     buffer_size: usize,
 
     /// Share of the datagrams to ignore, from 0 (none) to 1 (all), as if
@@ -53,8 +61,15 @@ fn main() -> Result<(), Error> {
     let address = args.address.resolve()?;
     let server_socket =
         UdpSocket::bind(address).map_err(|e| Error::bind_udp(address, e))?;
-    info!("listening on {}", server_socket.local_addr()?);
-    println!("The server is ready to receive");
+    let own_address = server_socket.local_addr()?;
+    info!("listening on {own_address}");
+    // print(...). Nobody may be reading (`udp-server | head -c0`), and
+    // println! would panic then: the server serves whether or not its
+    // output is read.
+    if let Err(error) = writeln!(io::stdout(), "The server is ready to receive")
+    {
+        warn!("cannot print the ready line: {error}; serving anyway");
+    }
 
     // --drop-rate: UDP itself never resends or reports a lost datagram, so
     // on loopback, where nothing is lost, we play the lossy network
@@ -64,8 +79,9 @@ fn main() -> Result<(), Error> {
     let seed = args.seed.unwrap_or_else(seed_from_clock);
     let mut random = fastrand::Rng::with_seed(seed);
     if args.drop_rate > 0.0 {
+        // {:?}: 1e-320 stays 1e-320, not 0.000... over 300 digits.
         info!(
-            "dropping a share of {} of the datagrams (seed {seed})",
+            "dropping a share of {:?} of the datagrams (seed {seed})",
             args.drop_rate
         );
     }
@@ -75,6 +91,12 @@ fn main() -> Result<(), Error> {
     // datagram, so we can say how much was cut, and then use only the
     // first --buffer-size bytes, as Python does.
     let mut buffer = vec![0; MAX_DATAGRAM];
+    // Anyone can send a flood of bad datagrams: at most one warning a
+    // second of each kind, so the log cannot flood the disk.
+    let mut failed_receive = RateLimit::per_second();
+    let mut refused = RateLimit::per_second();
+    let mut cut = RateLimit::per_second();
+    let mut failed_send = RateLimit::per_second();
     loop {
         // recvfrom: wait for the next datagram from any client. Its source
         // address is the only way to know where to send the reply.
@@ -82,10 +104,26 @@ fn main() -> Result<(), Error> {
             match server_socket.recv_from(&mut buffer) {
                 Ok(received) => received,
                 Err(error) => {
-                    warn!("recv_from failed: {error}");
+                    if let Some(held_back) = failed_receive.check() {
+                        warn!("recv_from failed: {error}{held_back}");
+                    }
                     continue;
                 }
             };
+        // The source address is whatever the datagram says, and a reply
+        // goes there. A reply to another echo service (or to ourselves)
+        // would be answered, and answered again, forever: refuse the
+        // sources that no client sends from.
+        if let Some(reason) = refusal(client_address, own_address.port()) {
+            if let Some(held_back) = refused.check() {
+                warn!(
+                    "{client_address}: not answered: it comes from port {}, \
+                     {reason}{held_back}",
+                    client_address.port()
+                );
+            }
+            continue;
+        }
         // Lost on the way, as far as the client can tell: no reply, no
         // error. At the default 0, no random number is even drawn.
         if args.drop_rate > 0.0 && random.f64() < args.drop_rate {
@@ -94,12 +132,14 @@ fn main() -> Result<(), Error> {
         }
         let message = &buffer[..length.min(args.buffer_size)];
         if length > message.len() {
-            warn!(
-                "{client_address}: datagram of {length} bytes cut to the \
-                 first {}: {} bytes dropped",
-                message.len(),
-                length - message.len()
-            );
+            if let Some(held_back) = cut.check() {
+                warn!(
+                    "{client_address}: datagram of {length} bytes cut to the \
+                     first {}: {} bytes dropped{held_back}",
+                    message.len(),
+                    length - message.len()
+                );
+            }
         }
         debug!("{client_address}: received {} bytes", message.len());
 
@@ -111,8 +151,49 @@ fn main() -> Result<(), Error> {
         // client's address.
         match server_socket.send_to(&modified_message, client_address) {
             Ok(sent) => debug!("{client_address}: sent {sent} bytes back"),
-            Err(error) => warn!("{client_address}: send_to failed: {error}"),
+            Err(error) => {
+                if let Some(held_back) = failed_send.check() {
+                    warn!(
+                        "{client_address}: reply of {} bytes not sent: \
+                         {error}{held_back}",
+                        modified_message.len()
+                    );
+                }
+            }
         }
+    }
+}
+
+/// Why a datagram from `source` must not be answered, if it must not.
+fn refusal(source: SocketAddr, own_port: u16) -> Option<&'static str> {
+    match source.port() {
+        0 => Some("where nothing can receive a reply"),
+        port if port == own_port => Some(
+            "this server's own port; an answer could start an endless loop \
+             of replies with itself or a server like it",
+        ),
+        // Clients send from ports the system picks, above 1023. Below are
+        // the services, some of which answer anything: echo (7) sends it
+        // back, chargen (19) sends characters.
+        1..1024 => Some(
+            "a system service's port (below 1024), not a client's; an \
+             answer could start an endless loop of replies",
+        ),
+        _ => None,
+    }
+}
+
+/// Parses --buffer-size: at least 1 byte, and few enough that the reply
+/// fits in one datagram.
+fn parse_buffer_size(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(size) if size > MAX_BUFFER_SIZE => Err(format!(
+            "{size} is too big: a reply can be 3 times as long as its \
+             request (\"ΐ\", 2 bytes, is 6 in upper case), and the longest \
+             reply must fit in one UDP datagram ({MAX_IPV4_DATAGRAM} bytes): \
+             give 1 to {MAX_BUFFER_SIZE} bytes"
+        )),
+        _ => common::parse_buffer_size(text),
     }
 }
 
@@ -137,7 +218,35 @@ fn seed_from_clock() -> u64 {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_drop_rate;
+    use super::*;
+
+    #[test]
+    fn sources_that_no_client_sends_from_are_refused() {
+        let from = |port| SocketAddr::from(([127, 0, 0, 1], port));
+        for port in [0, 1, 7, 19, 1023, 12000] {
+            assert!(refusal(from(port), 12000).is_some(), "{port}");
+        }
+        for port in [1024, 12001, 40000, 65535] {
+            assert_eq!(refusal(from(port), 12000), None, "{port}");
+        }
+        assert!(refusal(from(0), 12000).unwrap().contains("nothing"));
+        assert!(refusal(from(12000), 12000).unwrap().contains("own port"));
+        assert!(refusal(from(7), 12000).unwrap().contains("service"));
+    }
+
+    #[test]
+    fn buffer_sizes_whose_reply_fits_in_a_datagram() {
+        assert_eq!(MAX_BUFFER_SIZE, 21835);
+        assert_eq!(parse_buffer_size("2048"), Ok(2048));
+        assert_eq!(parse_buffer_size("21835"), Ok(21835));
+        for big in ["21836", "65507", "100000"] {
+            let message = parse_buffer_size(big).unwrap_err();
+            assert!(message.contains("give 1 to 21835 bytes"), "{message}");
+        }
+        for bad in ["0", "-1", "big"] {
+            assert!(parse_buffer_size(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn drop_rates() {

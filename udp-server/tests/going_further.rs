@@ -154,7 +154,7 @@ fn at_1_every_datagram_is_dropped() {
 
     // Without --seed the seed comes from the clock, and is logged so that
     // the run can be repeated.
-    let line = server.wait_for_log("dropping a share of 1 ");
+    let line = server.wait_for_log("dropping a share of 1.0 ");
     let seed = line
         .split("(seed ")
         .nth(1)
@@ -179,4 +179,15 @@ fn a_drop_rate_outside_0_to_1_is_refused_with_exit_2() {
     }
     let output = run_client("udp-server", &["--seed", "-1"], &[], b"");
     assert_eq!(output.status.code(), Some(2), "{output:?}");
+}
+
+#[test]
+fn a_tiny_drop_rate_is_logged_short() {
+    let mut server =
+        Server::rust("udp-server", &["--drop-rate", "1e-320"], &[]);
+    let line = server.wait_for_log("dropping a share of ");
+    assert!(
+        line.contains(" INFO dropping a share of 1e-320 of the datagrams"),
+        "{line:?}"
+    );
 }

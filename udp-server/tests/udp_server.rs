@@ -84,12 +84,71 @@ fn buffer_size_sets_how_much_is_read() {
 }
 
 #[test]
-fn the_largest_datagram_gets_its_reply() {
-    let server = Server::rust("udp-server", &["--buffer-size", "65507"], &[]);
-    let datagram = vec![b'x'; 65_507];
-    let reply = exchange(server.address, &datagram);
-    assert_eq!(reply.len(), 65_507);
-    assert!(reply.iter().all(|&b| b == b'X'));
+fn the_largest_buffer_s_longest_reply_fits_in_one_datagram() {
+    // "ΐ" is 2 bytes and its upper case 6, the most any text grows: a full
+    // buffer of them gives the longest reply, 3 x 21835 = 65505 bytes,
+    // still within the 65507 bytes of one IPv4 datagram.
+    let server = Server::rust("udp-server", &["--buffer-size", "21835"], &[]);
+    let datagram = format!("{}a", "ΐ".repeat(10_917));
+    assert_eq!(datagram.len(), 21_835);
+    let reply = exchange(server.address, datagram.as_bytes());
+    assert_eq!(reply.len(), 65_503);
+    let expected = format!("{}A", "\u{399}\u{308}\u{301}".repeat(10_917));
+    assert!(reply == expected.as_bytes(), "wrong reply bytes");
+}
+
+#[test]
+fn a_buffer_whose_reply_could_not_fit_in_a_datagram_is_refused() {
+    let output = support::run_client(
+        "udp-server",
+        &["--buffer-size", "21836"],
+        &[],
+        b"",
+    );
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert!(
+        output.stderr.starts_with(
+            "error: invalid value '21836' for '--buffer-size \
+             <BUFFER_SIZE>': 21836 is too big: a reply can be 3 times as \
+             long as its request (\"ΐ\", 2 bytes, is 6 in upper case), and \
+             the longest reply must fit in one UDP datagram (65507 bytes): \
+             give 1 to 21835 bytes\n"
+        ),
+        "{}",
+        output.stderr
+    );
+    assert_eq!(output.stdout, b"");
+}
+
+#[test]
+fn cut_datagrams_are_logged_at_most_once_a_second_with_a_count() {
+    let mut server = Server::rust("udp-server", &["--buffer-size", "4"], &[]);
+    const SENT: usize = 30;
+    for _ in 0..SENT {
+        assert_eq!(exchange(server.address, b"abcdefgh"), b"ABCD");
+    }
+    // The last one, after a quiet second, is logged for sure.
+    std::thread::sleep(Duration::from_millis(1100));
+    assert_eq!(exchange(server.address, b"abcdefgh"), b"ABCD");
+    let log = server.log_so_far();
+    let lines: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("cut to the first 4"))
+        .collect();
+    // Every cut datagram is either a line or counted in the next line.
+    let counted: usize = lines
+        .iter()
+        .map(|line| {
+            1 + line
+                .rsplit_once(" (")
+                .and_then(|(_, end)| {
+                    end.strip_suffix(" more like it not logged)")
+                })
+                .map_or(0, |n| n.parse::<usize>().unwrap())
+        })
+        .sum();
+    assert_eq!(counted, SENT + 1, "{log}");
+    assert!(lines.len() <= 3, "{log}");
 }
 
 #[test]
@@ -134,6 +193,14 @@ fn over_ipv6() {
 }
 
 #[test]
+fn an_empty_host_is_every_ipv4_address_as_in_python() {
+    // bind(('', serverPort)) in the listing.
+    let mut server = Server::rust_on("", "udp-server", &[], &[]);
+    server.wait_for_log("listening on 0.0.0.0:");
+    assert_eq!(exchange(server.address, b"any"), b"ANY");
+}
+
+#[test]
 fn a_port_in_use_is_one_clear_line_and_exit_1() {
     let taken = UdpSocket::bind("127.0.0.1:0").unwrap();
     support::assert_port_in_use(
@@ -147,6 +214,7 @@ fn bad_arguments_get_the_usage_and_exit_2() {
     for args in [
         &["--buffer-size", "0"][..],
         &["--buffer-size", "100000"],
+        &["--buffer-size", "65507"],
         &["--port", "x"],
         &["extra"],
     ] {

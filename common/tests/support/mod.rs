@@ -461,3 +461,21 @@ fn read_all(mut stream: impl Read + Send + 'static) -> Receiver<Vec<u8>> {
     });
     receiver
 }
+
+/// An output for a child process whose reader has gone, as `server |
+/// head -c0` leaves it once `head` exits: every write fails with "Broken
+/// pipe". A socket pair stands in for the pipe (std has no pipe before
+/// Rust 1.87): a write to a socket whose peer has closed fails the same
+/// way, with `EPIPE`.
+#[cfg(unix)]
+pub fn closed_pipe() -> Stdio {
+    let (reader, writer) = std::os::unix::net::UnixStream::pair().unwrap();
+    drop(reader);
+    Stdio::from(std::os::fd::OwnedFd::from(writer))
+}
+
+/// Lines (with their `\n`) of a child's output, as they come, read on a
+/// thread.
+pub fn line_by_line(stream: impl Read + Send + 'static) -> Receiver<String> {
+    lines(stream)
+}
