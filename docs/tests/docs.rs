@@ -33,9 +33,10 @@
 #[path = "../../common/tests/support/mod.rs"]
 mod support;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Component, Path};
+use std::sync::Mutex;
 
 use doc_check::{Element, Located, Session, TranscriptSpec};
 use support::{Server, free_port, run_client, workspace};
@@ -207,13 +208,50 @@ fn translations_have_the_same_shape() {
 fn listings_are_the_current_source() {
     let mut problems = Vec::new();
     for doc in docs() {
-        problems.extend(doc_check::check_listings(
-            &doc.path,
-            &doc.elements,
-            &read_source,
-        ));
+        if !blessing() {
+            problems.extend(doc_check::check_listings(
+                &doc.path,
+                &doc.elements,
+                &read_source,
+            ));
+            continue;
+        }
+        // Bless: rewrite the plain copies; report what needs a person.
+        let blessed = rewrite(&doc.path, |text| {
+            let (text, left) =
+                doc_check::bless_listings(&doc.path, text, &read_source)?;
+            problems.extend(left);
+            Ok(text)
+        });
+        if let Err(error) = blessed {
+            problems.push(format!("{}: {error}", doc.path));
+        }
     }
     report("listings", problems);
+}
+
+/// Is this run blessing the chapters (`DOCS_BLESS=1`)?
+fn blessing() -> bool {
+    std::env::var_os("DOCS_BLESS").is_some_and(|value| value == "1")
+}
+
+/// Rewrites a chapter with `change`, under a lock: the tests run on
+/// parallel threads, and two of them may bless the same chapter. Says
+/// on standard error which chapters it changed.
+fn rewrite(
+    path: &str,
+    change: impl FnOnce(&str) -> Result<String, String>,
+) -> Result<(), String> {
+    static LOCK: Mutex<()> = Mutex::new(());
+    let _held = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let text = read_source(path).ok_or("cannot be read")?;
+    let new = change(&text)?;
+    if new != text {
+        fs::write(workspace().join(path), new)
+            .map_err(|e| format!("cannot be written: {e}"))?;
+        eprintln!("blessed {path}");
+    }
+    Ok(())
 }
 
 #[test]
@@ -395,8 +433,11 @@ fn transcripts_match_real_runs() {
         return;
     }
     let mut problems = Vec::new();
-    let mut done: BTreeSet<(String, String)> = BTreeSet::new();
+    // en and ko show many of the same sessions: run each one once.
+    let mut runs: BTreeMap<(String, String), Result<String, String>> =
+        BTreeMap::new();
     for doc in docs() {
+        let mut fixes = Vec::new();
         for (index, located) in doc.elements.iter().enumerate() {
             let Element::Marker { kind, args } = &located.element else {
                 continue;
@@ -416,14 +457,43 @@ fn transcripts_match_real_runs() {
             else {
                 continue; // terminal_sessions_are_marked reports it
             };
-            if spec.server.is_none()
-                || !done.insert((args.clone(), body.clone()))
-            {
+            if spec.server.is_none() {
                 continue;
             }
-            if let Err(error) = rerun(&spec, body) {
-                problems.push(format!("{at}: {error}"));
+            let real = runs
+                .entry((args.clone(), body.clone()))
+                .or_insert_with(|| rerun(&spec, body));
+            match real {
+                Err(error) => problems.push(format!("{at}: {error}")),
+                Ok(real) if blessing() => {
+                    if real != body {
+                        fixes.push((index + 1, real.clone()));
+                    }
+                }
+                Ok(real) => {
+                    let difference =
+                        doc_check::first_difference("real run", real, body);
+                    if let Some(difference) = difference {
+                        problems.push(format!(
+                            "{at}: the output shown is not what the program \
+                             prints; {difference}"
+                        ));
+                    }
+                }
             }
+        }
+        if fixes.is_empty() {
+            continue;
+        }
+        // Bless: the sessions as the real runs showed them. The blocks
+        // keep their places (a listing blessed meanwhile changes only
+        // the text inside its block).
+        let blessed = rewrite(&doc.path, |text| {
+            let elements = doc_check::parse(text)?;
+            Ok(doc_check::replace_blocks(text, &elements, &fixes))
+        });
+        if let Err(error) = blessed {
+            problems.push(format!("{}: {error}", doc.path));
         }
     }
     report("transcripts", problems);
@@ -467,8 +537,8 @@ fn client_command(words: &[String]) -> Result<(String, Vec<String>), String> {
     Ok((client, args.iter().map(|arg| arg.to_string()).collect()))
 }
 
-/// Reruns one transcript and compares the terminal it would show.
-fn rerun(spec: &TranscriptSpec, body: &str) -> Result<(), String> {
+/// Reruns one transcript: the session as the terminal would show it.
+fn rerun(spec: &TranscriptSpec, body: &str) -> Result<String, String> {
     let session = Session::parse(body);
     let Some(((command, _), rest)) = session.steps.split_first() else {
         return Err("the block has no `$ ` command".into());
@@ -528,13 +598,7 @@ fn rerun(spec: &TranscriptSpec, body: &str) -> Result<(), String> {
             .map_or_else(|| "killed".to_string(), |code| code.to_string());
         steps.push(("echo $?".to_string(), format!("{code}\n")));
     }
-    let real = Session { steps }.render();
-    match doc_check::first_difference("real run", &real, body) {
-        Some(difference) => Err(format!(
-            "the output shown is not what the program prints; {difference}"
-        )),
-        None => Ok(()),
-    }
+    Ok(Session { steps }.render())
 }
 
 /// Each check, fed a small made-up chapter with one mistake, reports it.
@@ -780,6 +844,79 @@ mod every_check_can_fail {
         assert_eq!(listing(ko, "k.py", translated), Vec::<String>::new());
         let drifted = "# 소켓을 만듭니다\ns = socket(1)\n";
         one(listing(ko, "k.py", drifted), "the code is not");
+    }
+
+    #[test]
+    fn regions_cover_their_file() {
+        let show = |regions: &[&str]| {
+            let mut doc = String::new();
+            for name in regions {
+                let target = if name.is_empty() {
+                    "regions.rs".to_string()
+                } else {
+                    format!("regions.rs#{name}")
+                };
+                doc.push_str(&format!(
+                    "<!-- listing: {target} -->\n```rust\n```\n"
+                ));
+            }
+            check_coverage("doc.md", &parse(&doc).unwrap(), &read)
+        };
+        // Lines 6-11 are in `main`; `bind` (line 8) nests in it.
+        one(show(&["head", "main"]), "leave out its lines 13;");
+        one(show(&["main", "bind", "head"]), "lines 13;");
+        // An uncovered line fails, named by number; blank lines and
+        // anchor lines need no region.
+        one(
+            show(&["head", "bind"]),
+            "regions.rs: the regions shown (#head, #bind) leave out its \
+             lines 6, 10-11, 13;",
+        );
+        // The file shown whole anywhere in the chapter covers it.
+        assert_eq!(show(&["head", ""]), Vec::<String>::new());
+        // A file shown only whole, or a region that does not exist (which
+        // check_listings reports), is not this check's business.
+        assert_eq!(show(&[""]), Vec::<String>::new());
+        one(show(&["head", "typo"]), "lines 6, 8, 10-11, 13;");
+        // A nested region's listing leaves out the inner anchor lines.
+        let main = "<!-- listing: regions.rs#main -->\n```rust\nfn main() {\n    \
+                    let s = 1;\n    let t = 2;\n}\n```\n";
+        assert_eq!(listing_problems(main), Vec::<String>::new());
+    }
+
+    #[test]
+    fn bless_rewrites_copies_and_leaves_translations() {
+        let stale = |path: &str, body: &str| {
+            format!(
+                "# T\n\n<!-- listing: {path} -->\n```rust\n{body}```\n\nEnd.\n"
+            )
+        };
+        // A plain copy is rewritten from its source, whatever its length.
+        let old = stale("lecture.rs", "fn old() {}\n");
+        let (blessed, left) =
+            bless_listings("docs/en/x.md", &old, &read).unwrap();
+        assert_eq!(left, Vec::<String>::new());
+        assert_eq!(blessed, stale("lecture.rs", LECTURE));
+        let (again, _) =
+            bless_listings("docs/en/x.md", &blessed, &read).unwrap();
+        assert_eq!(again, blessed);
+        // A translated listing whose code drifted is left for a person.
+        let drifted =
+            stale("lecture.rs", &LECTURE_KO.replace("Ok(())", "Ok(1)"));
+        let (blessed, left) =
+            bless_listings("docs/ko/x.md", &drifted, &read).unwrap();
+        assert_eq!(blessed, drifted);
+        one(left, "fix it by hand");
+        // One whose code is current is left alone, comments and all.
+        let current = stale("lecture.rs", LECTURE_KO);
+        let (blessed, left) =
+            bless_listings("docs/ko/x.md", &current, &read).unwrap();
+        assert_eq!((blessed, left), (current, Vec::new()));
+        // What a copy cannot fix is reported.
+        let (_, left) =
+            bless_listings("docs/en/x.md", &stale("gone.rs", ""), &read)
+                .unwrap();
+        one(left, "there is no file gone.rs");
     }
 
     #[test]
