@@ -462,6 +462,81 @@ fn read_all(mut stream: impl Read + Send + 'static) -> Receiver<Vec<u8>> {
     receiver
 }
 
+/// The path of a crate's example (the lecture listings: `udp-server`'s
+/// `udp_server`), built if needed, once per test run, as [`binary`]
+/// builds the programs.
+pub fn example(package: &str, name: &str) -> PathBuf {
+    static BUILT: Mutex<Vec<String>> = Mutex::new(Vec::new());
+    let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
+    let exe = std::env::current_exe().expect("test executable path");
+    // target/debug/deps/<test> -> target/debug/examples/<name>
+    let dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("test executable sits in target/<profile>/deps");
+    if !built.iter().any(|b| b == name) {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let mut command = Command::new(cargo);
+        command
+            .args(["build", "--quiet", "-p", package, "--example", name])
+            .current_dir(workspace())
+            .stdin(Stdio::null());
+        if dir.file_name().is_some_and(|d| d == "release") {
+            command.arg("--release");
+        }
+        let status = command.status().expect("run cargo build");
+        assert!(status.success(), "cargo build --example {name} failed");
+        built.push(name.to_string());
+    }
+    dir.join("examples").join(name)
+}
+
+impl Server {
+    /// Starts an example server (`udp-server`'s `udp_server`) on a free
+    /// port of 127.0.0.1 and waits until it is ready. Like the Python
+    /// originals it takes HOST PORT and cannot report the port it bound.
+    pub fn example(package: &str, name: &str) -> Server {
+        let port = free_port(name.starts_with("udp"));
+        let mut command = Command::new(example(package, name));
+        command.args(["127.0.0.1", &port.to_string()]);
+        let (child, stdout, stderr) = spawn(command);
+        let mut server = Server {
+            child,
+            address: SocketAddr::from(([127, 0, 0, 1], port)),
+            stderr: Some(stderr),
+            log: Vec::new(),
+            stdout,
+        };
+        server.wait_ready();
+        server
+    }
+
+    /// Waits, under the deadline, for the server to exit by itself.
+    pub fn wait_exit(&mut self) -> ExitStatus {
+        let deadline = Instant::now() + DEADLINE;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "server still running");
+            thread::sleep(Duration::from_millis(5));
+        }
+    }
+}
+
+/// Runs an example client (`udp-client`'s `udp_client`) to the end with
+/// `args` (HOST PORT, as the Python clients take them) and `stdin`.
+pub fn run_example(
+    package: &str,
+    name: &str,
+    args: &[String],
+    stdin: &[u8],
+) -> Output {
+    let mut command = Command::new(example(package, name));
+    command.args(args);
+    run(command, stdin)
+}
+
 /// An output for a child process whose reader has gone, as `server |
 /// head -c0` leaves it once `head` exits: every write fails with "Broken
 /// pipe". A socket pair stands in for the pipe (std has no pipe before
