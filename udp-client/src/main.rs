@@ -8,12 +8,13 @@
 //! cargo run -p udp-client        # terminal 2
 //! ```
 
+use std::ffi::OsString;
 use std::io::{self, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};
 use std::time::Duration;
 
 use clap::Parser;
-use common::{ClientAddress, Error, MAX_DATAGRAM};
+use common::{ClientAddress, Error, MAX_DATAGRAM, MAX_IPV4_DATAGRAM};
 use tracing::debug;
 
 #[derive(Parser)]
@@ -27,7 +28,7 @@ struct Args {
     timeout: Duration,
 
     /// Sentence to send; without it, the client asks for one
-    sentence: Option<String>,
+    sentence: Option<OsString>,
 }
 
 fn main() -> Result<(), Error> {
@@ -46,31 +47,49 @@ fn main() -> Result<(), Error> {
         Ipv6Addr::UNSPECIFIED.into()
     };
     let client_socket = UdpSocket::bind((any_address, 0))?;
+    // Not in the listing: a UDP "connect" sends nothing, it only sets the
+    // socket's one peer. The system then hands us only the datagrams that
+    // come from the server (any other process could send to our port), and
+    // tells us when the server's host answers "nothing listens on that
+    // port", where an unconnected socket would wait for the timeout.
+    client_socket.connect(server_address)?;
     // UDP never tells us a datagram was lost: without a time limit, a lost
-    // request or reply would leave us waiting in recv_from forever.
+    // request or reply would leave us waiting in recv forever.
     client_socket.set_read_timeout(Some(args.timeout))?;
 
+    // A sentence given as an argument is sent as its bytes, like a typed
+    // one, whether or not they are UTF-8.
     let message = match args.sentence {
-        Some(sentence) => sentence.into_bytes(),
+        Some(sentence) => sentence.into_encoded_bytes(),
         None => common::input("Input lowercase sentence:")?,
     };
+    let most = max_payload(server_address);
+    if message.len() > most {
+        return Err(Error::new(format!(
+            "sentence of {} bytes is too long for one UDP datagram (at most \
+             {most} bytes)",
+            message.len()
+        )));
+    }
 
-    // sendto: there is no connection, so each datagram names its
-    // destination.
-    client_socket.send_to(&message, server_address)?;
+    // sendto: each datagram names its destination; on our connected
+    // socket, send names the peer set by connect.
+    client_socket
+        .send(&message)
+        .map_err(|e| no_reply(e, server_address, args.timeout))?;
     debug!("sent {} bytes to {server_address}", message.len());
 
-    // recvfrom: one datagram is one whole message. The Python listing reads
-    // at most 2048 bytes, but an upper-cased reply can be longer than its
-    // request (`ß` becomes `SS`), so we take a buffer big enough for any
-    // datagram and never cut the reply.
+    // recvfrom: one datagram is one whole message. recv takes it from the
+    // peer only, so we know who sent it. The Python listing reads at most
+    // 2048 bytes, but an upper-cased reply can be longer than its request
+    // (`ß` becomes `SS`), so we take a buffer big enough for any datagram
+    // and never cut the reply.
     let mut buffer = vec![0; MAX_DATAGRAM];
-    let (length, server_reply_address) =
-        client_socket
-            .recv_from(&mut buffer)
-            .map_err(|e| no_reply(e, server_address, args.timeout))?;
+    let length = client_socket
+        .recv(&mut buffer)
+        .map_err(|e| no_reply(e, server_address, args.timeout))?;
     let modified_message = &buffer[..length];
-    debug!("received {length} bytes from {server_reply_address}");
+    debug!("received {length} bytes from {server_address}");
 
     // print(modifiedMessage.decode()): the bytes as they came, then a
     // newline.
@@ -83,9 +102,27 @@ fn main() -> Result<(), Error> {
     Ok(())
 }
 
-/// Explains a `recv_from` that gave no reply.
+/// The most one datagram to `server` can carry: IPv6 has no header
+/// within its 65,535-byte length field, IPv4 has 20 bytes there.
+fn max_payload(server: SocketAddr) -> usize {
+    if server.is_ipv4() {
+        MAX_IPV4_DATAGRAM
+    } else {
+        MAX_DATAGRAM
+    }
+}
+
+/// Explains a `send` or `recv` that gave no reply.
 fn no_reply(error: io::Error, server: SocketAddr, wait: Duration) -> Error {
     match error.kind() {
+        // The server's host answered our datagram with an ICMP "port
+        // unreachable"; the system reports it on the connected socket.
+        io::ErrorKind::ConnectionRefused => Error::new(format!(
+            "no server at {} port {}: the system answered that nothing \
+             listens there (is the server running, on this port?)",
+            server.ip(),
+            server.port()
+        )),
         io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => {
             Error::new(format!(
                 "no reply from {server} within {} s: is the server running? \

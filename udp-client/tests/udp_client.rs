@@ -8,9 +8,10 @@
 mod support;
 
 use std::net::UdpSocket;
+use std::thread;
 use std::time::Instant;
 
-use support::{Server, run_client, target};
+use support::{DEADLINE, Server, run_client, target};
 
 const PROMPT: &str = "Input lowercase sentence:";
 
@@ -90,19 +91,68 @@ fn bytes_that_are_not_utf8_come_back_unchanged() {
     assert_eq!(output.stdout, expected);
 }
 
-#[test]
-fn no_server_times_out_with_one_line_and_exit_1() {
-    // A port with no socket behind it: bind one, learn its port, close it.
-    let port = UdpSocket::bind("127.0.0.1:0")
+/// A loopback port with no socket behind it: bind one, learn its port,
+/// close it.
+fn closed_port() -> String {
+    UdpSocket::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
         .port()
-        .to_string();
+        .to_string()
+}
+
+#[test]
+fn no_server_is_one_line_at_once_not_after_the_timeout() {
+    // The client's socket is connected, so the system's "port unreachable"
+    // answer comes back to it as an error.
+    let port = closed_port();
     let started = Instant::now();
     let output = run_client(
         "udp-client",
-        &["--port", &port, "--timeout", "0.5", "hello"],
+        &[
+            "--host",
+            "127.0.0.1",
+            "--port",
+            &port,
+            "--timeout",
+            "8",
+            "hello",
+        ],
+        &[],
+        b"",
+    );
+    let waited = started.elapsed().as_secs_f64();
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(output.stdout, b"");
+    assert_eq!(
+        output.stderr,
+        format!(
+            "Error: no server at 127.0.0.1 port {port}: the system answered \
+             that nothing listens there (is the server running, on this \
+             port?)\n"
+        )
+    );
+    assert!(waited < 2.0, "waited {waited} s");
+}
+
+#[test]
+fn a_server_that_does_not_answer_times_out_with_one_line_and_exit_1() {
+    // A socket that receives and never answers: no "port unreachable".
+    let silent = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let port = silent.local_addr().unwrap().port().to_string();
+    let started = Instant::now();
+    let output = run_client(
+        "udp-client",
+        &[
+            "--host",
+            "127.0.0.1",
+            "--port",
+            &port,
+            "--timeout",
+            "0.5",
+            "hi",
+        ],
         &[],
         b"",
     );
@@ -118,6 +168,108 @@ fn no_server_times_out_with_one_line_and_exit_1() {
         )
     );
     assert!((0.5..5.0).contains(&waited), "waited {waited} s");
+}
+
+#[test]
+fn only_the_server_s_reply_is_taken() {
+    // The test plays the server, to learn the client's port.
+    let server = UdpSocket::bind("127.0.0.1:0").unwrap();
+    server.set_read_timeout(Some(DEADLINE)).unwrap();
+    let address = server.local_addr().unwrap();
+    let client = thread::spawn(move || {
+        let args = target("udp-client", address, &["hello"]);
+        run_client("udp-client", &args, &[], b"")
+    });
+    let mut buffer = [0; 64];
+    let (length, client_address) = server.recv_from(&mut buffer).unwrap();
+    assert_eq!(&buffer[..length], b"hello");
+    // Another process gets there first, from another port.
+    let other = UdpSocket::bind("127.0.0.1:0").unwrap();
+    other
+        .send_to(b"INJECTED BY ANOTHER PROCESS", client_address)
+        .unwrap();
+    server.send_to(b"HELLO", client_address).unwrap();
+    let output = client.join().unwrap();
+    assert_eq!(output.stdout_text(), "HELLO\n", "{}", output.stderr);
+    assert_eq!(output.status.code(), Some(0));
+}
+
+#[test]
+fn a_sentence_too_long_for_a_datagram_is_one_line_and_exit_1() {
+    let port = closed_port();
+    let long = "a".repeat(65_508);
+    let output = run_client(
+        "udp-client",
+        &["--host", "127.0.0.1", "--port", &port, &long],
+        &[],
+        b"",
+    );
+    let expected = "Error: sentence of 65508 bytes is too long for one UDP \
+                    datagram (at most 65507 bytes)\n";
+    assert_eq!(output.stderr, expected);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(output.stdout, b"");
+    // Typed in, the same.
+    let args = ["--host", "127.0.0.1", "--port", &port];
+    let output =
+        run_client("udp-client", &args, &[], format!("{long}\n").as_bytes());
+    assert_eq!(output.stderr, expected);
+    assert_eq!(output.stdout_text(), PROMPT);
+}
+
+#[test]
+fn the_longest_sentence_is_sent() {
+    let server = Server::rust("udp-server", &[], &[]);
+    let longest = "a".repeat(65_507);
+    let args = target("udp-client", server.address, &[&longest]);
+    let output = run_client("udp-client", &args, &[], b"");
+    // The server reads the first 2048 bytes, as the Python server does.
+    assert_eq!(output.stdout_text(), format!("{}\n", "A".repeat(2048)));
+    assert_eq!(output.status.code(), Some(0), "{}", output.stderr);
+}
+
+#[test]
+fn a_sentence_argument_that_is_not_utf8_is_sent_as_its_bytes() {
+    use std::ffi::{OsStr, OsString};
+    use std::os::unix::ffi::OsStrExt;
+
+    let server = Server::rust("udp-server", &[], &[]);
+    let mut args: Vec<OsString> = target("udp-client", server.address, &[])
+        .into_iter()
+        .map(OsString::from)
+        .collect();
+    args.push(OsStr::from_bytes(b"caf\xc3 \xff ok").to_owned());
+    let output = run_client("udp-client", &args, &[], b"");
+    assert_eq!(output.stdout, b"CAF\xc3 \xff OK\n", "{}", output.stderr);
+    assert_eq!(output.status.code(), Some(0));
+}
+
+#[test]
+fn an_empty_host_is_one_line_that_suggests_localhost() {
+    let output = run_client("udp-client", &["--host", "", "hello"], &[], b"");
+    assert_eq!(
+        output.stderr,
+        "Error: no server host given (--host ''): give a name or an \
+         address, such as localhost or 127.0.0.1\n"
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(output.stdout, b"");
+}
+
+#[test]
+fn port_0_is_a_usage_error_that_says_why() {
+    let output = run_client("udp-client", &["--port", "0", "hello"], &[], b"");
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert!(
+        output.stderr.starts_with(
+            "error: invalid value '0' for '--port <PORT>': port 0 is not a \
+             port a server can be reached on: give the server's port, 1 to \
+             65535 (a server started with --port 0 logs the port it got)\n"
+        ),
+        "{}",
+        output.stderr
+    );
+    assert_eq!(output.stdout, b"");
 }
 
 #[test]
@@ -157,6 +309,8 @@ fn bad_arguments_get_the_usage_and_exit_2() {
     for args in [
         &["--port", "70000"][..],
         &["--timeout", "0"],
+        &["--timeout", "1e-10"],
+        &["--port", "0"],
         &["--timeout", "soon"],
         &["--no-such-flag"],
     ] {
