@@ -52,7 +52,9 @@ fn main() -> Result<(), Error> {
     // come from the server (any other process could send to our port), and
     // tells us when the server's host answers "nothing listens on that
     // port", where an unconnected socket would wait for the timeout.
-    client_socket.connect(server_address)?;
+    client_socket.connect(server_address).map_err(|e| {
+        Error::new(format!("cannot send to {server_address}: {e}"))
+    })?;
     // UDP never tells us a datagram was lost: without a time limit, a lost
     // request or reply would leave us waiting in recv forever.
     client_socket.set_read_timeout(Some(args.timeout))?;
@@ -72,18 +74,19 @@ fn main() -> Result<(), Error> {
         )));
     }
 
-    // sendto: each datagram names its destination; on our connected
-    // socket, send names the peer set by connect.
+    // clientSocket.sendto(message, (serverName, serverPort)): a datagram
+    // always carries its destination; on a connected socket the system
+    // writes in the peer's address, so send needs none.
     client_socket
         .send(&message)
         .map_err(|e| no_reply(e, server_address, args.timeout))?;
     debug!("sent {} bytes to {server_address}", message.len());
 
-    // recvfrom: one datagram is one whole message. recv takes it from the
-    // peer only, so we know who sent it. The Python listing reads at most
-    // 2048 bytes, but an upper-cased reply can be longer than its request
-    // (`ß` becomes `SS`), so we take a buffer big enough for any datagram
-    // and never cut the reply.
+    // clientSocket.recvfrom(2048): one datagram is one whole message.
+    // recv takes it from the peer only, so its sender is the server. The
+    // Python listing reads at most 2048 bytes, but an upper-cased reply
+    // can be longer than its request (`ß` becomes `SS`), so we take a
+    // buffer big enough for any datagram and never cut the reply.
     let mut buffer = vec![0; MAX_DATAGRAM];
     let length = client_socket
         .recv(&mut buffer)
