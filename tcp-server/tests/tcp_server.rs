@@ -124,13 +124,14 @@ fn buffer_size_sets_how_much_is_read() {
 }
 
 #[test]
+#[cfg_attr(not(target_os = "linux"), ignore = "ss exists on Linux only")]
 fn it_really_listens_with_a_backlog_of_one() {
     let server = Server::rust("tcp-server", &[], &[]);
     // For a listening socket, ss shows the backlog in the Send-Q column.
-    let output = Command::new("ss")
-        .args(["-ltnH", &format!("sport = :{}", server.address.port())])
-        .output()
-        .expect("ss (iproute2) is installed");
+    let mut ss = Command::new("ss");
+    ss.args(["-ltnH", &format!("sport = :{}", server.address.port())]);
+    // A missing ss fails here with how to install it.
+    let output = support::run(ss, b"");
     let text = String::from_utf8_lossy(&output.stdout);
     let columns: Vec<&str> = text.split_whitespace().collect();
     // State Recv-Q Send-Q Local Peer
