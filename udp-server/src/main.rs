@@ -1,6 +1,7 @@
 //! The UDP server of the lecture (`docs/python/udp_server.py`), in Rust.
 //!
-//! It answers every datagram with the same text in upper case, forever.
+//! It answers every client's datagram with the same text in upper case,
+//! forever.
 //! Start it first, then the client in another terminal:
 //!
 //! ```text
