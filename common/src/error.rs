@@ -39,15 +39,28 @@ impl Error {
         Error(format!("cannot bind {address}: {error}{hint}"))
     }
 
-    /// A TCP client could not connect to its server.
-    pub fn connect(host: &str, port: u16, error: io::Error) -> Self {
+    /// A TCP client could not connect to its server within `timeout`.
+    pub fn connect(
+        host: &str,
+        port: u16,
+        error: io::Error,
+        timeout: std::time::Duration,
+    ) -> Self {
         let hint = match error.kind() {
+            // Our own bound ran out (the system's would take minutes): the
+            // host may well be up, with a queue of connections too long.
+            io::ErrorKind::TimedOut => {
+                return Error(format!(
+                    "no connection to {host} port {port} within {} s: the \
+                     server may be busy (its backlog full) or a firewall \
+                     may drop the connection; try again, or raise --timeout",
+                    timeout.as_secs_f64()
+                ));
+            }
             io::ErrorKind::ConnectionRefused => {
                 "; is the server running, on this host and port?"
             }
-            io::ErrorKind::TimedOut | io::ErrorKind::HostUnreachable => {
-                "; is the host up and reachable?"
-            }
+            io::ErrorKind::HostUnreachable => "; is the host up and reachable?",
             _ => "",
         };
         Error(format!(
