@@ -42,14 +42,19 @@ VIEW = """<!DOCTYPE html>
 <style>
 body {{ font-family: sans-serif; margin: 1em auto; max-width: 62em;
   padding: 0 1em; }}
-pre {{ padding: 0.8em; border: 1px solid #ddd; overflow-x: auto;
-  line-height: 1.45; }}
+.file {{ display: flex; border: 1px solid #ddd; }}
+pre {{ margin: 0; padding: 0.8em; line-height: 1.45; }}
+pre.lines {{ text-align: right; color: #999; user-select: none;
+  border-right: 1px solid #ddd; }}
+pre.lines a {{ color: inherit; text-decoration: none; }}
+pre.lines a:target {{ background: #ff0; color: #000; }}
+pre.code {{ flex: 1; overflow-x: auto; }}
 </style>
 </head>
 <body>
 <p><a href="javascript:history.back()">&larr; back</a> &middot;
 <strong>{path}</strong> &middot; <a href="{raw}">raw file</a></p>
-<pre><code class="language-{language}">{code}</code></pre>
+<div class="file"><pre class="lines">{lines}</pre><pre class="code"><code class="language-{language}">{code}</code></pre></div>
 <script src="{book}{js}"></script>
 <script>
 for (const block of document.querySelectorAll("pre code")) {{
@@ -133,6 +138,10 @@ def main() -> None:
             raw=html.escape(target.name),
             language=LANGUAGES.get(target.suffix, "plaintext"),
             code=html.escape(text),
+            # #L12 leads to line 12, as on the repository page.
+            lines="\n".join(f'<a id="L{n}" href="#L{n}">{n}</a>'
+                             for n in range(1, text.count("\n") + 2
+                                            - text.endswith("\n"))),
         ), encoding="utf-8")
     (out / "index.html").write_text(INDEX, encoding="utf-8")
 

@@ -99,9 +99,12 @@ async function visit(path) {
   const page = await context.newPage();
   const errors = [];
   page.on("console", (m) => {
-    if (m.type() === "error") errors.push(`console error: ${m.text()}`);
+    const text = m.text().split("\n")[0];
+    if (m.type() === "error") errors.push(`console error: ${text}`);
   });
-  page.on("pageerror", (e) => errors.push(`uncaught: ${e.message}`));
+  page.on("pageerror", (e) =>
+    errors.push(`uncaught: ${e.message.split("\n")[0]}`),
+  );
   page.on("requestfailed", (r) =>
     errors.push(`request failed: ${r.url()} (${r.failure()?.errorText})`),
   );
@@ -173,7 +176,9 @@ async function search(page, word) {
   return page.locator("#mdbook-searchresults > li").count();
 }
 
+const shot = new Set(); // pages with a screenshot
 async function screenshot(page, path, where) {
+  shot.add(path);
   mkdirSync(failures, { recursive: true });
   const file = join(failures, path.slice(1).replaceAll("/", "-") + ".png");
   try {
@@ -196,14 +201,16 @@ const toPath = (href) => {
   if (path.endsWith("/")) path += "index.html";
   return { path, hash: decodeURIComponent(url.hash.slice(1)) };
 };
+const badLink = new Map(); // page -> a link on it that leads nowhere
 const queue = [...seen.keys()];
 for (let i = 0; i < queue.length; i += 1) {
   const from = queue[i];
   for (const href of seen.get(from)?.links ?? []) {
     if (!href.startsWith(origin)) continue; // no network: not followed
-    const { path, hash } = toPath(href);
+    let { path, hash } = toPath(href);
     if (!existsSync(join(site, path))) {
       report(from, `link to ${path} leads nowhere`);
+      badLink.set(from, href);
       continue;
     }
     if (!path.endsWith(".html")) continue;
@@ -214,8 +221,11 @@ for (let i = 0; i < queue.length; i += 1) {
     // mdBook's 404 page sets <base href> to the book, so its heading's
     // own #anchor points into index.html: mdBook's, and harmless.
     const own = from.endsWith("/404.html") && seen.get(from).ids.includes(hash);
+    // #L3-L7, lines 3 to 7 of a source file, leads to line 3.
+    hash = hash.replace(/^(L\d+)-L\d+$/, "$1");
     if (hash && !own && seen.has(path) && !seen.get(path).ids.includes(hash)) {
       report(from, `link to ${path}#${hash}: no such anchor`);
+      badLink.set(from, href);
     }
   }
 }
@@ -265,6 +275,28 @@ for (const lang of LANGUAGES) {
   if (!front.includes(`href="docs/${lang}/"`)) {
     report("/index.html", `does not lead to docs/${lang}/`);
   }
+}
+
+// A screenshot of each failing page not yet taken, with its (first) bad
+// link framed in red.
+for (const path of problems.keys()) {
+  if (shot.has(path) || !path.endsWith(".html")) continue;
+  const page = await context.newPage();
+  try {
+    await page.goto(origin + path, { waitUntil: "load" });
+    await page.evaluate(async (href) => {
+      if (window.diagramsDrawn) await window.diagramsDrawn;
+      const a = [...document.querySelectorAll("a[href]")].find(
+        (a) => a.href === href && a.offsetParent,
+      );
+      if (a) a.id ||= "bad-link";
+      if (a) a.style.outline = "3px solid red";
+    }, badLink.get(path) ?? "");
+  } catch {
+    // the screenshot shows what there is
+  }
+  await screenshot(page, path, badLink.has(path) ? "#bad-link" : null);
+  await page.close();
 }
 
 await context.close();
