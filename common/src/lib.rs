@@ -9,9 +9,11 @@
 //!   line ending as Python does on each system ([`LineEnding`]);
 //! - [`Error`]: a failure printed as one clear line;
 //! - [`init_logging`]: diagnostics on standard error, filtered by `RUST_LOG`;
-//! - [`RateLimit`]: at most one warning a second for each kind.
+//! - [`RateLimit`]: at most one warning a second for each kind;
+//! - [`Backoff`]: a growing pause after a failure that passes by itself.
 
 mod address;
+mod backoff;
 mod error;
 mod input;
 mod logging;
@@ -22,6 +24,7 @@ pub use address::{
     ClientAddress, ServerAddress, parse_buffer_size, parse_seconds,
     parse_server_port,
 };
+pub use backoff::Backoff;
 pub use error::Error;
 pub use input::{LineEnding, input};
 pub use logging::init_logging;

@@ -11,17 +11,23 @@
 //!
 //! Going further (not in the listing): `--concurrent` serves each
 //! connection on its own thread, so one slow client no longer holds up the
-//! others; `--read-timeout SECONDS` closes a connection that sends nothing
-//! for that long.
+//! others, at most `--max-connections` at once; `--read-timeout SECONDS`
+//! closes a connection that sends nothing for that long.
+//!
+//! Not in the listing, so that no client can stop it: each exchange must
+//! be done within `--timeout` (60 s), every connection is closed cleanly,
+//! a failing `accept` is retried after a growing pause, and a closed
+//! standard output or error does not end it.
 
 use std::io::ErrorKind::{TimedOut, WouldBlock};
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use clap::Parser;
-use common::{BACKLOG, Error, ServerAddress, TCP_BUFFER_SIZE};
+use common::{BACKLOG, Backoff, Error, ServerAddress, TCP_BUFFER_SIZE};
 use socket2::{Domain, Socket, Type};
 use tracing::{debug, info, warn};
 
@@ -36,14 +42,33 @@ struct Args {
           value_parser = common::parse_buffer_size)]
     buffer_size: usize,
 
+    /// The most one connection may take, from accept to close: waiting for
+    /// the sentence, sending the reply, closing
+    #[arg(long, value_name = "SECONDS", default_value = "60",
+          value_parser = common::parse_seconds)]
+    timeout: Duration,
+
     /// Serve each connection on its own thread, so that a slow client does
     /// not hold up the others
     #[arg(long)]
     concurrent: bool,
 
-    /// Close a connection that sends nothing for this long (default: wait
-    /// forever, as Python does)
+    /// With --concurrent, the most connections served at once (each takes
+    /// a thread and a descriptor); more clients wait in the backlog
+    #[arg(long, value_name = "N", default_value_t = 256,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    max_connections: u32,
+
+    /// Close a connection that sends nothing for this long (default: the
+    /// whole --timeout)
     #[arg(long, value_name = "SECONDS", value_parser = common::parse_seconds)]
+    read_timeout: Option<Duration>,
+}
+
+/// How long each exchange may take.
+#[derive(Clone, Copy)]
+struct Limits {
+    timeout: Duration,
     read_timeout: Option<Duration>,
 }
 
@@ -73,32 +98,59 @@ fn main() -> Result<(), Error> {
     server_socket.listen(BACKLOG)?;
     let server_socket = TcpListener::from(server_socket);
     info!("listening on {}", server_socket.local_addr()?);
-    println!("The server is ready to receive");
+    // print(...). With nobody reading standard output (`tcp-server | head
+    // -c0`) the write fails; println! would end the server for it.
+    if let Err(error) = writeln!(io::stdout(), "The server is ready to receive")
+    {
+        warn!("cannot print the ready line: {error}");
+    }
 
+    let limits = Limits {
+        timeout: args.timeout,
+        read_timeout: args.read_timeout,
+    };
+    let slots = Slots::new(args.max_connections);
+    let mut backoff = Backoff::default();
     let mut buffer = vec![0; args.buffer_size];
     loop {
+        // --concurrent: wait for a free slot before accepting. At the
+        // bound, new clients wait in the backlog, as with one at a time.
+        let slot = args.concurrent.then(|| slots.take());
+
         // accept: take the next established connection off the queue. It
         // comes as a new socket, the connection socket, used only for this
         // client; the welcoming socket stays open for the next.
         let (connection_socket, address) = match server_socket.accept() {
             Ok(accepted) => accepted,
+            // Most failures pass (no descriptor free until a connection
+            // closes): retrying at once would spin a CPU and flood the
+            // log, so pause longer each time, and say it once.
             Err(error) => {
-                warn!("accept failed: {error}");
+                let pause = backoff.failed();
+                if backoff.failures() == 1 {
+                    warn!(
+                        "accept failed: {error}; backing off (5 ms, doubling \
+                         up to 1 s) until it works again"
+                    );
+                }
+                thread::sleep(pause);
                 continue;
             }
         };
+        if let Some(failures) = backoff.succeeded() {
+            info!("accept works again, after {failures} failed tries");
+        }
         debug!("{address}: connection accepted");
-        let read_timeout = args.read_timeout;
         if !args.concurrent {
             // One client at a time, as in the listing: the next is accepted
             // only when this one is done. serve waits in read until this
             // client sends, so a client that is slow to send (or never
-            // does) holds up everyone behind it: their connections are
-            // established by the system, but wait in the backlog queue,
-            // unaccepted and unread. A failure ends this connection, never
-            // the server.
+            // does) holds up everyone behind it, up to --timeout: their
+            // connections are established by the system, but wait in the
+            // backlog queue, unaccepted and unread. A failure ends this
+            // connection, never the server.
             if let Err(error) =
-                serve(connection_socket, address, &mut buffer, read_timeout)
+                serve(connection_socket, address, &mut buffer, limits)
             {
                 warn!("{address}: {error}");
             }
@@ -107,24 +159,25 @@ fn main() -> Result<(), Error> {
             // new thread, with a buffer of its own, and the loop goes
             // straight back to accept. A slow client now holds up only its
             // own thread. The backlog of listen(1) still bounds only the
-            // queue of connections not yet accepted; as they are accepted
-            // at once, any number are served at the same time. (A burst of
-            // connections faster than accept can still fill that queue:
-            // the system then ignores the extra SYNs, and those clients
-            // retry a second later.) Each connection costs a thread while
-            // it is open, and a client that never sends keeps its thread:
-            // --read-timeout ends that.
+            // queue of connections not yet accepted; --max-connections
+            // bounds those being served. (A burst of connections faster
+            // than accept can still fill that queue: the system then
+            // ignores the extra SYNs, and those clients retry a second
+            // later.) Each connection costs a thread while it is open.
+            let buffer_size = args.buffer_size;
             let spawned = thread::Builder::new().spawn(move || {
-                let mut buffer = vec![0; args.buffer_size];
+                let mut buffer = vec![0; buffer_size];
                 if let Err(error) =
-                    serve(connection_socket, address, &mut buffer, read_timeout)
+                    serve(connection_socket, address, &mut buffer, limits)
                 {
                     warn!("{address}: {error}");
                 }
+                // The slot is given back here, when the thread ends.
+                drop(slot);
             });
             // thread::spawn would panic if the system refused a thread;
             // the Builder returns the error, which ends this connection
-            // (its socket went with the closure), not the server.
+            // (its socket and slot went with the closure), not the server.
             if let Err(error) = spawned {
                 warn!("{address}: no thread to serve it: {error}");
             }
@@ -132,28 +185,48 @@ fn main() -> Result<(), Error> {
     }
 }
 
-/// One exchange on a connection socket, then its close.
+/// One exchange on a connection socket, then its close, all within
+/// `limits.timeout`.
 fn serve(
-    mut connection_socket: TcpStream,
+    connection_socket: TcpStream,
     address: SocketAddr,
     buffer: &mut [u8],
-    read_timeout: Option<Duration>,
+    limits: Limits,
 ) -> io::Result<()> {
+    // Python waits without limit at each step: a client that sends
+    // nothing, or never reads its reply, would hold the server forever.
+    // Here each step gets only the time left before this deadline.
+    let start = Instant::now();
+    let deadline = start + limits.timeout;
+    let read_deadline = match limits.read_timeout {
+        Some(read_timeout) => deadline.min(start + read_timeout),
+        None => deadline,
+    };
+    let mut connection = Bounded {
+        socket: &connection_socket,
+        deadline: read_deadline,
+    };
+
     // sentence = connectionSocket.recv(1024): one read, as in the listing.
     // It waits until something arrives, then returns what has arrived so
     // far, up to the buffer size; 0 means the client closed without sending
-    // anything. Python's recv waits forever; --read-timeout bounds the wait.
-    connection_socket.set_read_timeout(read_timeout)?;
-    let length = match connection_socket.read(buffer) {
+    // anything.
+    let length = match connection.read(buffer) {
         Ok(length) => length,
-        // The time is up (Linux reports WouldBlock, Windows TimedOut).
-        // Returning drops the socket, which closes the connection.
-        Err(e) if matches!(e.kind(), WouldBlock | TimedOut) => {
-            let seconds = read_timeout.unwrap_or_default().as_secs_f64();
-            warn!(
-                "{address}: nothing received for {seconds} s \
-                 (--read-timeout): connection closed"
-            );
+        // The time is up. Returning drops the socket, which closes the
+        // connection.
+        Err(e) if timed_out(&e) => {
+            let why = match limits.read_timeout {
+                Some(read_timeout) if read_deadline < deadline => format!(
+                    "nothing received for {} s (--read-timeout)",
+                    read_timeout.as_secs_f64()
+                ),
+                _ => format!(
+                    "no sentence within {} s (--timeout)",
+                    limits.timeout.as_secs_f64()
+                ),
+            };
+            warn!("{address}: {why}: connection closed");
             return Ok(());
         }
         Err(e) => return Err(e),
@@ -164,50 +237,142 @@ fn serve(
     // capitalizedSentence = sentence.upper()
     let capitalized_sentence = common::to_upper(sentence);
 
-    // connectionSocket.send(...)
-    connection_socket.write_all(&capitalized_sentence)?;
+    // connectionSocket.send(...), within the time left: a client that
+    // never reads would otherwise hold us here once its window is full.
+    connection.deadline = deadline;
+    match connection.write_all(&capitalized_sentence) {
+        Ok(()) => {}
+        Err(e) if timed_out(&e) => {
+            warn!(
+                "{address}: reply not taken within {} s (--timeout): the \
+                 client does not read; connection closed",
+                limits.timeout.as_secs_f64()
+            );
+            return Ok(());
+        }
+        Err(e) => return Err(e),
+    }
     debug!("{address}: sent {} bytes back", capitalized_sentence.len());
 
     // connectionSocket.close(): dropping the socket at the end of this
     // function closes it. But closing a socket with unread input makes the
     // system reset the connection (RST), and the client may lose the reply.
-    // When the buffer was filled there may be more input, so first send our
-    // FIN (the reply is complete), then read and drop the rest until the
-    // client closes too.
-    if length == buffer.len() {
-        connection_socket.shutdown(Shutdown::Write)?;
-        let dropped = discard_input(&mut connection_socket)?;
-        if dropped > 0 {
-            warn!(
-                "{address}: input cut: read the first {length} bytes, \
-                 dropped {dropped} more"
-            );
-        }
+    // Input can arrive after our one read (more than the buffer, or a
+    // sentence sent in pieces), so always: send our FIN first (the reply is
+    // complete), then read and drop the rest until the client closes too,
+    // for at most a second.
+    connection_socket.shutdown(Shutdown::Write)?;
+    connection.deadline = deadline.min(Instant::now() + DISCARD_TIME);
+    let dropped = discard_input(&mut connection)?;
+    if dropped > 0 {
+        warn!(
+            "{address}: input cut: read the first {length} bytes, dropped \
+             {dropped} more"
+        );
     }
     Ok(())
 }
 
-/// How long a client that sent more than the buffer gets to close.
+/// How long a client gets to close after its reply.
 const DISCARD_TIME: Duration = Duration::from_secs(1);
 
-/// Reads and drops what the client still sends, until it closes or
-/// [`DISCARD_TIME`] is up. Returns how many bytes were dropped.
-fn discard_input(connection_socket: &mut TcpStream) -> io::Result<u64> {
-    let deadline = Instant::now() + DISCARD_TIME;
+/// Reads and drops what the client still sends, until it closes or the
+/// time is up. Returns how many bytes were dropped.
+fn discard_input(connection: &mut impl Read) -> io::Result<u64> {
     let mut scratch = [0; 4096];
     let mut dropped = 0;
-    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
-        if left.is_zero() {
-            break;
-        }
-        connection_socket.set_read_timeout(Some(left))?;
-        match connection_socket.read(&mut scratch) {
-            Ok(0) => break,
+    loop {
+        match connection.read(&mut scratch) {
+            Ok(0) => return Ok(dropped),
             Ok(n) => dropped += n as u64,
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
-            Err(e) if e.kind() == io::ErrorKind::TimedOut => break,
+            Err(e) if timed_out(&e) => return Ok(dropped),
             Err(e) => return Err(e),
         }
     }
-    Ok(dropped)
+}
+
+/// A wait that ran out: Linux reports WouldBlock, Windows TimedOut.
+fn timed_out(error: &io::Error) -> bool {
+    matches!(error.kind(), WouldBlock | TimedOut)
+}
+
+/// A connection socket whose every read and write waits at most until
+/// `deadline`: each call gets the time left, so many slow calls cannot add
+/// up to more.
+struct Bounded<'a> {
+    socket: &'a TcpStream,
+    deadline: Instant,
+}
+
+impl Bounded<'_> {
+    fn time_left(&self) -> io::Result<Option<Duration>> {
+        match self.deadline.checked_duration_since(Instant::now()) {
+            Some(left) if !left.is_zero() => Ok(Some(left)),
+            _ => Err(TimedOut.into()),
+        }
+    }
+}
+
+impl Read for Bounded<'_> {
+    fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
+        self.socket.set_read_timeout(self.time_left()?)?;
+        (&mut &*self.socket).read(buffer)
+    }
+}
+
+impl Write for Bounded<'_> {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.socket.set_write_timeout(self.time_left()?)?;
+        (&mut &*self.socket).write(bytes)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The connections being served at once, at most `most`: a count, not a
+/// pool of threads.
+struct Slots {
+    most: usize,
+    taken: Arc<(Mutex<usize>, Condvar)>,
+}
+
+/// One connection's place in the count, given back when dropped.
+struct Slot(Arc<(Mutex<usize>, Condvar)>);
+
+impl Slots {
+    fn new(most: u32) -> Self {
+        let taken = Arc::new((Mutex::new(0), Condvar::new()));
+        Slots {
+            most: most as usize,
+            taken,
+        }
+    }
+
+    /// Waits until fewer than `most` connections are served, and takes a
+    /// place.
+    fn take(&self) -> Slot {
+        let (count, freed) = &*self.taken;
+        let mut count = lock(count);
+        while *count >= self.most {
+            count = freed.wait(count).unwrap_or_else(PoisonError::into_inner);
+        }
+        *count += 1;
+        Slot(Arc::clone(&self.taken))
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        let (count, freed) = &*self.0;
+        *lock(count) -= 1;
+        freed.notify_one();
+    }
+}
+
+/// Locks the count. A thread that panicked while holding it left a valid
+/// number, so its poisoning is ignored.
+fn lock(count: &Mutex<usize>) -> MutexGuard<'_, usize> {
+    count.lock().unwrap_or_else(PoisonError::into_inner)
 }

@@ -1,7 +1,7 @@
 //! Going further than the listing: `--concurrent` serves each connection on
 //! its own thread, and `--read-timeout` closes a connection that sends
 //! nothing. Without them the server is the listing's: one client at a time,
-//! waiting as long as it takes.
+//! waiting for each up to the whole exchange's `--timeout` (60 s).
 // Test code: a panic here is a failed test, with its message.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -75,8 +75,8 @@ fn with_concurrent_a_silent_client_holds_up_no_one() {
     let waited = started.elapsed();
     assert!(waited < HELD_UP, "the reply took {waited:?}");
 
-    // The silent client's thread is still waiting for it, without a
-    // timeout, and answers when it finally speaks.
+    // The silent client's thread is still waiting for it (up to the 60 s
+    // of --timeout), and answers when it finally speaks.
     silent.write_all(b"late").unwrap();
     assert_eq!(reply(&mut silent).unwrap(), b"LATE");
 }

@@ -554,3 +554,22 @@ pub fn closed_pipe() -> Stdio {
 pub fn line_by_line(stream: impl Read + Send + 'static) -> Receiver<String> {
     lines(stream)
 }
+
+impl Server {
+    /// The log lines that arrive within `time`, at most `most` of them: a
+    /// bounded look at a log that may be flooding.
+    pub fn log_during(&mut self, time: Duration, most: usize) -> Vec<String> {
+        let stderr = self.stderr.as_ref().expect("stderr is captured");
+        let deadline = Instant::now() + time;
+        let mut lines = Vec::new();
+        while lines.len() < most {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match stderr.recv_timeout(left) {
+                Ok(line) => lines.push(line),
+                Err(_) => break,
+            }
+        }
+        self.log.extend(lines.iter().cloned());
+        lines
+    }
+}
