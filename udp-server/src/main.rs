@@ -1,3 +1,4 @@
+// ANCHOR: header
 //! The UDP server of the lecture (`docs/python/udp_server.py`), in Rust.
 //!
 //! It answers every client's datagram with the same text in upper case,
@@ -27,7 +28,9 @@ use tracing::{debug, info, warn};
 /// The largest --buffer-size whose reply always fits in one datagram: upper
 /// case makes a text at most 3 times as long (`ΐ`, 2 bytes, becomes 6).
 const MAX_BUFFER_SIZE: usize = MAX_IPV4_DATAGRAM / 3;
+// ANCHOR_END: header
 
+// ANCHOR: args
 #[derive(Parser)]
 #[command(version, about)]
 struct Args {
@@ -50,7 +53,9 @@ struct Args {
     #[arg(long, value_name = "N")]
     seed: Option<u64>,
 }
+// ANCHOR_END: args
 
+// ANCHOR: bind
 fn main() -> Result<(), Error> {
     let args = Args::parse();
     common::init_logging();
@@ -71,7 +76,9 @@ fn main() -> Result<(), Error> {
     {
         warn!("cannot print the ready line: {error}; serving anyway");
     }
+    // ANCHOR_END: bind
 
+    // ANCHOR: drop_rate
     // --drop-rate: UDP itself never resends or reports a lost datagram, so
     // on loopback, where nothing is lost, we play the lossy network
     // ourselves, as the textbook's UDP pinger lab server does with
@@ -86,7 +93,9 @@ fn main() -> Result<(), Error> {
             args.drop_rate
         );
     }
+    // ANCHOR_END: drop_rate
 
+    // ANCHOR: receive
     // Python's recvfrom(2048) lets the system drop the part of a datagram
     // past 2048 bytes, silently. We receive into a buffer that holds any
     // datagram, so we can say how much was cut, and then use only the
@@ -111,6 +120,8 @@ fn main() -> Result<(), Error> {
                     continue;
                 }
             };
+        // ANCHOR_END: receive
+        // ANCHOR: refuse
         // The source address is whatever the datagram says, and a reply
         // goes there. A reply to another echo service (or to ourselves)
         // would be answered, and answered again, forever: refuse the
@@ -125,6 +136,8 @@ fn main() -> Result<(), Error> {
             }
             continue;
         }
+        // ANCHOR_END: refuse
+        // ANCHOR: cut
         // Lost on the way, as far as the client can tell: no reply, no
         // error. At the default 0, no random number is even drawn.
         if args.drop_rate > 0.0 && random.f64() < args.drop_rate {
@@ -143,7 +156,9 @@ fn main() -> Result<(), Error> {
             }
         }
         debug!("{client_address}: received {} bytes", message.len());
+        // ANCHOR_END: cut
 
+        // ANCHOR: reply
         // message.decode().upper(): bytes that are not UTF-8 pass through
         // unchanged, where Python would crash.
         let modified_message = common::to_upper(message);
@@ -164,7 +179,9 @@ fn main() -> Result<(), Error> {
         }
     }
 }
+// ANCHOR_END: reply
 
+// ANCHOR: refusal
 /// Why a datagram from `source` must not be answered, if it must not.
 fn refusal(source: SocketAddr, own_port: u16) -> Option<&'static str> {
     match source.port() {
@@ -183,7 +200,9 @@ fn refusal(source: SocketAddr, own_port: u16) -> Option<&'static str> {
         _ => None,
     }
 }
+// ANCHOR_END: refusal
 
+// ANCHOR: parse
 /// Parses --buffer-size: at least 1 byte, and few enough that the reply
 /// fits in one datagram.
 fn parse_buffer_size(text: &str) -> Result<usize, String> {
@@ -216,7 +235,9 @@ fn seed_from_clock() -> u64 {
         .duration_since(UNIX_EPOCH)
         .map_or(0, |since| since.as_nanos() as u64)
 }
+// ANCHOR_END: parse
 
+// ANCHOR: tests
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -259,3 +280,4 @@ mod tests {
         }
     }
 }
+// ANCHOR_END: tests
