@@ -1228,7 +1228,8 @@ pub fn check_transcript_markers(
 #[derive(Debug, Clone, PartialEq)]
 pub struct TranscriptSpec {
     /// `None` for `by-hand`; else the server the test starts first:
-    /// `udp-server`, `tcp-server`, `udp_server.py`, `tcp_server.py`, or
+    /// `udp-server`, `tcp-server`, `udp_server.py`, `tcp_server.py`, the
+    /// lecture listings `example:udp_server` and `example:tcp_server`, or
     /// `none`.
     pub server: Option<String>,
     /// The line typed at the prompt (the terminal echoes it after the
@@ -1241,6 +1242,8 @@ pub const SERVERS: &[&str] = &[
     "tcp-server",
     "udp_server.py",
     "tcp_server.py",
+    "example:udp_server",
+    "example:tcp_server",
     "none",
 ];
 

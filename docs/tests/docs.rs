@@ -39,7 +39,7 @@ use std::path::{Component, Path};
 use std::sync::Mutex;
 
 use doc_check::{Element, Located, Session, TranscriptSpec};
-use support::{Server, free_port, run_client, workspace};
+use support::{Server, free_port, run_client, run_example, workspace};
 
 /// The chapters every language tree must have.
 const CHAPTERS: &[&str] = &[
@@ -499,12 +499,46 @@ fn transcripts_match_real_runs() {
     report("transcripts", problems);
 }
 
+/// Which client a transcript's command line runs.
+#[derive(Debug, PartialEq)]
+enum Client {
+    /// `cargo run -q -p udp-client [-- ARGS]`: the full program.
+    Program(String),
+    /// `cargo run -q -p udp-client --example udp_client`: the lecture
+    /// listing, which takes HOST PORT as the Python does.
+    Example { package: String, name: String },
+    /// `python3 docs/python/udp_client.py`.
+    Python(String),
+}
+
+impl Client {
+    fn is_udp(&self) -> bool {
+        match self {
+            Client::Program(name) | Client::Python(name) => {
+                name.starts_with("udp")
+            }
+            Client::Example { name, .. } => name.starts_with("udp"),
+        }
+    }
+}
+
 /// The client and arguments a transcript's command line runs: `cargo run
-/// -q -p CLIENT [-- ARGS]` or `python3 docs/python/CLIENT.py`.
-fn client_command(words: &[String]) -> Result<(String, Vec<String>), String> {
+/// -q -p CLIENT [-- ARGS]`, `cargo run -q -p CLIENT --example NAME` or
+/// `python3 docs/python/CLIENT.py`.
+fn client_command(words: &[String]) -> Result<(Client, Vec<String>), String> {
     let words: Vec<&str> = words.iter().map(String::as_str).collect();
     let clients = ["udp-client", "tcp-client"];
     let (client, args) = match words.as_slice() {
+        ["cargo", "run", "-q", "-p", client, "--example", name]
+            if clients.contains(client)
+                && *name == client.replace('-', "_") =>
+        {
+            let client = Client::Example {
+                package: client.to_string(),
+                name: name.to_string(),
+            };
+            (client, &[][..])
+        }
         ["cargo", "run", "-q", "-p", client, rest @ ..]
             if clients.contains(client) =>
         {
@@ -513,19 +547,20 @@ fn client_command(words: &[String]) -> Result<(String, Vec<String>), String> {
                 ["--", args @ ..] => args,
                 _ => return Err("arguments go after `--`".into()),
             };
-            (client.to_string(), args)
+            (Client::Program(client.to_string()), args)
         }
         ["python3", script]
             if ["docs/python/udp_client.py", "docs/python/tcp_client.py"]
                 .contains(script) =>
         {
             let name = script.trim_start_matches("docs/python/");
-            (name.to_string(), &[][..])
+            (Client::Python(name.to_string()), &[][..])
         }
         _ => {
             return Err(
                 "the command must be `cargo run -q -p udp-client|tcp-client \
-                 [-- ARGS]` or `python3 docs/python/udp_client.py|\
+                 [-- ARGS]`, `cargo run -q -p udp-client --example \
+                 udp_client` (or tcp) or `python3 docs/python/udp_client.py|\
                  tcp_client.py` (no host or port: the test picks the port)"
                     .into(),
             );
@@ -548,33 +583,42 @@ fn rerun(spec: &TranscriptSpec, body: &str) -> Result<String, String> {
     }
     let words = doc_check::shell_words(command)?;
     let (client, args) = client_command(&words)?;
-    let udp = client.starts_with("udp");
+    let udp = client.is_udp();
     let server_name = spec.server.as_deref().unwrap_or("none");
-    if server_name != "none" && server_name.starts_with("udp") != udp {
-        return Err(format!("{client} cannot talk to {server_name}"));
+    let server_kind = server_name.trim_start_matches("example:");
+    if server_name != "none" && server_kind.starts_with("udp") != udp {
+        return Err(format!("{client:?} cannot talk to {server_name}"));
     }
     let server = match server_name {
         "none" => None,
         name if name.ends_with(".py") => Some(Server::python(name)),
+        name if name.starts_with("example:") => {
+            let package = server_kind.replace('_', "-");
+            Some(Server::example(&package, server_kind))
+        }
         name => Some(Server::rust(name, &[], &[])),
     };
     let port = server
         .as_ref()
         .map_or_else(|| free_port(udp), |server| server.address.port());
-    let mut full_args = if client.ends_with(".py") {
-        vec!["localhost".to_string(), port.to_string()]
-    } else {
-        vec!["--port".to_string(), port.to_string()]
+    // The Python clients and the lecture listings take HOST PORT; the full
+    // programs take --port.
+    let mut full_args = match client {
+        Client::Program(_) => vec!["--port".to_string(), port.to_string()],
+        _ => vec!["localhost".to_string(), port.to_string()],
     };
     full_args.extend(args);
     let typed = spec.typed.as_deref();
     let stdin = typed.map(|line| format!("{line}\n")).unwrap_or_default();
-    let output = run_client(
-        &client,
-        &full_args,
-        &[("RUST_LOG", "info")],
-        stdin.as_bytes(),
-    );
+    let env = [("RUST_LOG", "info")];
+    let output = match &client {
+        Client::Program(name) | Client::Python(name) => {
+            run_client(name, &full_args, &env, stdin.as_bytes())
+        }
+        Client::Example { package, name } => {
+            run_example(package, name, &full_args, stdin.as_bytes())
+        }
+    };
     drop(server);
     let shown = doc_check::terminal_view(
         &output.stdout_text(),
