@@ -311,9 +311,11 @@ if (problems.size) {
     for (const problem of list) console.error(`  ${problem}`);
   }
   console.error(`Book check: ${problems.size} of ${seen.size} pages failed (${seconds} s)`);
+  console.log(`book: ${seen.size - problems.size} passed, ${problems.size} failed`);
   process.exit(1);
 }
 console.log(
   `Book check: ${seen.size} pages, ${diagrams} diagrams drawn, every link, ` +
   `anchor and language link leads somewhere (${seconds} s)`,
 );
+console.log(`book: ${seen.size} passed, 0 failed`);
