@@ -1,3 +1,4 @@
+// ANCHOR: head
 //! The UDP client of the lecture (`docs/python/udp_client.py`), in Rust.
 //!
 //! It sends one sentence to the server in a single datagram and prints the
@@ -16,7 +17,9 @@ use std::time::Duration;
 use clap::Parser;
 use common::{ClientAddress, Error, MAX_DATAGRAM, MAX_IPV4_DATAGRAM};
 use tracing::debug;
+// ANCHOR_END: head
 
+// ANCHOR: args
 #[derive(Parser)]
 #[command(version, about)]
 struct Args {
@@ -30,14 +33,18 @@ struct Args {
     /// Sentence to send; without it, the client asks for one
     sentence: Option<OsString>,
 }
+// ANCHOR_END: args
 
+// ANCHOR: address
 fn main() -> Result<(), Error> {
     let args = Args::parse();
     common::init_logging();
 
     // serverName, serverPort: where every datagram of ours will go.
     let server_address = args.server.first_address()?;
+    // ANCHOR_END: address
 
+    // ANCHOR: socket
     // socket(AF_INET, SOCK_DGRAM). Binding port 0 lets the system choose
     // our port, as Python does on the first sendto; the server learns it
     // from each datagram's source address.
@@ -58,7 +65,9 @@ fn main() -> Result<(), Error> {
     // UDP never tells us a datagram was lost: without a time limit, a lost
     // request or reply would leave us waiting in recv forever.
     client_socket.set_read_timeout(Some(args.timeout))?;
+    // ANCHOR_END: socket
 
+    // ANCHOR: message
     // A sentence given as an argument is sent as its bytes, like a typed
     // one, whether or not they are UTF-8.
     let message = match args.sentence {
@@ -73,7 +82,9 @@ fn main() -> Result<(), Error> {
             message.len()
         )));
     }
+    // ANCHOR_END: message
 
+    // ANCHOR: send
     // clientSocket.sendto(message, (serverName, serverPort)): a datagram
     // always carries its destination; on a connected socket the system
     // writes in the peer's address, so send needs none.
@@ -81,7 +92,9 @@ fn main() -> Result<(), Error> {
         .send(&message)
         .map_err(|e| no_reply(e, server_address, args.timeout))?;
     debug!("sent {} bytes to {server_address}", message.len());
+    // ANCHOR_END: send
 
+    // ANCHOR: receive
     // clientSocket.recvfrom(2048): one datagram is one whole message.
     // recv takes it from the peer only, so its sender is the server. The
     // Python listing reads at most 2048 bytes, but an upper-cased reply
@@ -93,7 +106,9 @@ fn main() -> Result<(), Error> {
         .map_err(|e| no_reply(e, server_address, args.timeout))?;
     let modified_message = &buffer[..length];
     debug!("received {length} bytes from {server_address}");
+    // ANCHOR_END: receive
 
+    // ANCHOR: print
     // print(modifiedMessage.decode()): the bytes as they came, then a
     // newline.
     let mut stdout = io::stdout().lock();
@@ -104,7 +119,9 @@ fn main() -> Result<(), Error> {
     // clientSocket.close(): the socket is closed when it goes out of scope.
     Ok(())
 }
+// ANCHOR_END: print
 
+// ANCHOR: helpers
 /// The most one datagram to `server` can carry: IPv6 has no header
 /// within its 65,535-byte length field, IPv4 has 20 bytes there.
 fn max_payload(server: SocketAddr) -> usize {
@@ -137,3 +154,4 @@ fn no_reply(error: io::Error, server: SocketAddr, wait: Duration) -> Error {
         _ => Error::new(format!("no reply from {server}: {error}")),
     }
 }
+// ANCHOR_END: helpers
