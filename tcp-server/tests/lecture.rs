@@ -7,7 +7,7 @@
 #[path = "../../common/tests/support/mod.rs"]
 mod support;
 
-use std::io::{Read, Write};
+use std::io::{ErrorKind, Read, Write};
 use std::net::TcpStream;
 use std::process::Command;
 
@@ -142,6 +142,9 @@ fn restart(mut server: Server, mut command: Command) -> Output {
     let port = server.address.port().to_string();
     server.child.kill().unwrap();
     server.child.wait().unwrap();
+    // Its welcoming socket is closed: only the TIME-WAIT holds the port.
+    let refused = TcpStream::connect_timeout(&server.address, DEADLINE);
+    assert_eq!(refused.unwrap_err().kind(), ErrorKind::ConnectionRefused);
     command.args(["127.0.0.1", &port]);
     support::run(command, b"")
 }
