@@ -44,13 +44,21 @@ use support::{Server, free_port, run_client, run_example, workspace};
 /// The chapters every language tree must have.
 const CHAPTERS: &[&str] = &[
     "overview",
+    "reading-rust",
     "udp-client",
     "udp-server",
     "tcp-client",
     "tcp-server",
     "what-goes-wrong",
+    "two-machines",
+    "going-further",
+    "benchmarks",
     "glossary",
 ];
+
+/// Each tree's table of contents for the book (`docs/book`): it is not a
+/// chapter, but it must list every chapter of its tree once.
+const SUMMARY: &str = "SUMMARY.md";
 
 /// The language trees under `docs/`.
 const LANGUAGES: &[&str] = &["en", "ko"];
@@ -169,11 +177,39 @@ fn both_trees_have_every_chapter() {
         .map(|(_, target)| target)
         .collect();
     for (language, tree) in LANGUAGES.iter().zip(&trees) {
-        for name in tree {
+        for name in tree.iter().filter(|name| *name != SUMMARY) {
             let target = format!("{language}/{name}");
             if !linked.contains(&target) {
                 problems
                     .push(format!("docs/README.md does not link ({target})"));
+            }
+        }
+    }
+    // Each book's table of contents lists every chapter of its tree once,
+    // and both books list them in the same order.
+    let mut orders = Vec::new();
+    for (language, tree) in LANGUAGES.iter().zip(&trees) {
+        let path = format!("docs/{language}/{SUMMARY}");
+        let summary = read_source(&path).unwrap_or_default();
+        let listed: Vec<String> = doc_check::links(&summary)
+            .into_iter()
+            .map(|(_, target)| target)
+            .collect();
+        for name in tree.iter().filter(|name| *name != SUMMARY) {
+            let times = listed.iter().filter(|t| *t == name).count();
+            if times != 1 {
+                problems.push(format!("{path} lists {name} {times} times"));
+            }
+        }
+        orders.push((path, listed));
+    }
+    if let [(first, order), rest @ ..] = orders.as_slice() {
+        for (path, other) in rest {
+            if other != order {
+                problems.push(format!(
+                    "{path} lists the chapters in another order than \
+                     {first}: {other:?} against {order:?}"
+                ));
             }
         }
     }
