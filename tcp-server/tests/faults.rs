@@ -129,11 +129,10 @@ fn lowest_free_descriptor(pid: u32) -> u64 {
 /// Sets the soft limit on the process's descriptors: a new descriptor
 /// must be numbered below it.
 fn limit_descriptors(pid: u32, limit: u64) {
-    let status = Command::new("prlimit")
-        .args(["--pid", &pid.to_string(), &format!("--nofile={limit}:")])
-        .status()
-        .expect("prlimit (util-linux) is installed");
-    assert!(status.success());
+    let mut prlimit = Command::new("prlimit");
+    prlimit.args(["--pid", &pid.to_string(), &format!("--nofile={limit}:")]);
+    let output = support::run(prlimit, b"");
+    assert!(output.status.success(), "{}", output.stderr);
 }
 
 /// CPU time the process has used, in 1/100 s (user + system).
@@ -222,11 +221,19 @@ fn accept_failures_back_off(args: &[&str], idle: usize) {
 }
 
 #[test]
+#[cfg_attr(
+    not(target_os = "linux"),
+    ignore = "reads /proc and uses prlimit: Linux only"
+)]
 fn accept_failures_back_off_iterative() {
     accept_failures_back_off(&[], 0);
 }
 
 #[test]
+#[cfg_attr(
+    not(target_os = "linux"),
+    ignore = "reads /proc and uses prlimit: Linux only"
+)]
 fn accept_failures_back_off_concurrent() {
     accept_failures_back_off(&["--concurrent"], 3);
 }
@@ -243,6 +250,10 @@ fn threads(pid: u32) -> usize {
 }
 
 #[test]
+#[cfg_attr(
+    not(target_os = "linux"),
+    ignore = "reads /proc and uses prlimit: Linux only"
+)]
 fn max_connections_bounds_the_clients_served_at_once() {
     if !std::path::Path::new("/proc/self/status").exists() {
         eprintln!("skipped: no /proc on this system");

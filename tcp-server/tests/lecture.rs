@@ -111,14 +111,14 @@ fn a_sentence_that_is_not_utf8_ends_it_as_it_ends_python() {
 }
 
 #[test]
+#[cfg_attr(not(target_os = "linux"), ignore = "ss exists on Linux only")]
 fn it_really_listens_with_a_backlog_of_one() {
     let server = lecture_server();
     // For a listening socket, ss shows the backlog in the Send-Q column.
-    let output = Command::new("ss")
-        .args(["-ltnH", &format!("sport = :{}", server.address.port())])
-        .output()
-        .expect("ss (iproute2) is installed");
-    let text = String::from_utf8_lossy(&output.stdout);
+    let mut ss = Command::new("ss");
+    ss.args(["-ltnH", &format!("sport = :{}", server.address.port())]);
+    let output = support::run(ss, b"");
+    let text = output.stdout_text();
     let columns: Vec<&str> = text.split_whitespace().collect();
     // State Recv-Q Send-Q Local Peer
     assert_eq!(columns.first(), Some(&"LISTEN"), "{text}");

@@ -403,6 +403,11 @@ const TOOLS: &[(&str, &str)] = &[
         "install iproute2 (Debian/Ubuntu: apt install iproute2; ss exists \
          on Linux only)",
     ),
+    (
+        "prlimit",
+        "install util-linux (Debian/Ubuntu: apt install util-linux; \
+         prlimit exists on Linux only)",
+    ),
 ];
 
 /// Starts `command`, which may be any program. One that cannot start
