@@ -1,3 +1,4 @@
+// ANCHOR: header
 //! The TCP client of the lecture (`docs/python/tcp_client.py`), in Rust.
 //!
 //! It connects to the server, sends one sentence over the connection and
@@ -16,7 +17,9 @@ use std::time::Duration;
 use clap::Parser;
 use common::{ClientAddress, Error};
 use tracing::{debug, warn};
+// ANCHOR_END: header
 
+// ANCHOR: args
 #[derive(Parser)]
 #[command(version, about)]
 struct Args {
@@ -32,7 +35,9 @@ struct Args {
     /// Sentence to send; without it, the client asks for one
     sentence: Option<OsString>,
 }
+// ANCHOR_END: args
 
+// ANCHOR: connect
 fn main() -> Result<(), Error> {
     let args = Args::parse();
     common::init_logging();
@@ -50,7 +55,9 @@ fn main() -> Result<(), Error> {
     let mut client_socket = connect(&addresses, timeout)
         .map_err(|e| Error::connect(host, port, e, timeout))?;
     debug!("connected to {}", client_socket.peer_addr()?);
+    // ANCHOR_END: connect
 
+    // ANCHOR: send
     // Only now, with the connection up, do we ask for the sentence. An
     // argument is sent as the bytes it is, UTF-8 or not, as typed input is.
     let sentence = match args.sentence {
@@ -75,7 +82,9 @@ fn main() -> Result<(), Error> {
             return Err(error.into());
         }
     }
+    // ANCHOR_END: send
 
+    // ANCHOR: receive
     // recv(1024): TCP is a byte stream with no message boundaries, so one
     // read may return only part of the reply, and the reply can be longer
     // than 1024 bytes. The server closes the connection after replying, so
@@ -102,6 +111,8 @@ fn main() -> Result<(), Error> {
             Err(error) => break Some(error),
         }
     };
+    // ANCHOR_END: receive
+    // ANCHOR: finish
     debug!("received {received} bytes");
     if let Some(error) = failure {
         // Nothing came: the exchange failed. Otherwise print what came, as
@@ -121,7 +132,9 @@ fn main() -> Result<(), Error> {
     // clientSocket.close(): dropping the socket closes the connection.
     Ok(())
 }
+// ANCHOR_END: finish
 
+// ANCHOR: connect_fn
 /// Connects to the first address that answers, giving each `timeout`:
 /// without a bound, a server whose backlog is full (the system drops our
 /// SYNs) would keep us waiting for minutes.
@@ -138,7 +151,9 @@ fn connect(
     }
     Err(last_error)
 }
+// ANCHOR_END: connect_fn
 
+// ANCHOR: explain
 /// Did the server reset the connection (RST)? A server that closes with
 /// part of our sentence unread does that, right after its reply.
 fn is_reset(error: &io::Error) -> bool {
@@ -188,3 +203,4 @@ fn explain(
         ),
     }
 }
+// ANCHOR_END: explain
