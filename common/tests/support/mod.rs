@@ -140,12 +140,17 @@ impl Server {
     /// Starts a Python original (`udp_server.py` or `tcp_server.py`) on a
     /// free port of 127.0.0.1 and waits until it is ready.
     pub fn python(script: &str) -> Server {
-        let port = free_port(script.starts_with("udp"));
         let mut command = Command::new("python3");
-        command
-            .arg("-u")
-            .arg(python(script))
-            .args(["127.0.0.1", &port.to_string()]);
+        command.arg("-u").arg(python(script));
+        Server::on_free_port(command, script.starts_with("udp"))
+    }
+
+    /// Starts `command` with HOST PORT arguments (as the Python originals
+    /// and the lecture listings take them) for a free port of 127.0.0.1,
+    /// and waits until it is ready: such a server cannot report its port.
+    fn on_free_port(mut command: Command, udp: bool) -> Server {
+        let port = free_port(udp);
+        command.args(["127.0.0.1", &port.to_string()]);
         let (child, stdout, stderr) = spawn(command);
         let mut server = Server {
             child,
@@ -501,19 +506,8 @@ impl Server {
     /// port of 127.0.0.1 and waits until it is ready. Like the Python
     /// originals it takes HOST PORT and cannot report the port it bound.
     pub fn example(package: &str, name: &str) -> Server {
-        let port = free_port(name.starts_with("udp"));
-        let mut command = Command::new(example(package, name));
-        command.args(["127.0.0.1", &port.to_string()]);
-        let (child, stdout, stderr) = spawn(command);
-        let mut server = Server {
-            child,
-            address: SocketAddr::from(([127, 0, 0, 1], port)),
-            stderr: Some(stderr),
-            log: Vec::new(),
-            stdout,
-        };
-        server.wait_ready();
-        server
+        let command = Command::new(example(package, name));
+        Server::on_free_port(command, name.starts_with("udp"))
     }
 
     /// Waits, under the deadline, for the server to exit by itself.
@@ -577,4 +571,24 @@ impl Server {
         self.log.extend(lines.iter().cloned());
         lines
     }
+}
+
+/// How many events a rate-limited log reports: each line containing
+/// `needle` is one, plus the `(N more like it not logged)` it may end
+/// with. Also returns how many such lines there were.
+pub fn rate_limited_count(log: &str, needle: &str) -> (usize, usize) {
+    let lines: Vec<&str> =
+        log.lines().filter(|line| line.contains(needle)).collect();
+    let counted = lines
+        .iter()
+        .map(|line| {
+            1 + line
+                .rsplit_once(" (")
+                .and_then(|(_, end)| {
+                    end.strip_suffix(" more like it not logged)")
+                })
+                .map_or(0, |n| n.parse::<usize>().unwrap())
+        })
+        .sum();
+    (counted, lines.len())
 }
