@@ -16,7 +16,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use socket2::{Domain, Socket, Type};
-use support::{DEADLINE, Server};
+use support::{DEADLINE, Server, timed_out};
 
 /// How long a client waits to show that it is not served.
 const HELD_UP: Duration = Duration::from_millis(500);
@@ -38,17 +38,6 @@ fn exchange(server: SocketAddr, sentence: &[u8]) -> io::Result<Vec<u8>> {
     let mut reply = Vec::new();
     stream.read_to_end(&mut reply)?;
     Ok(reply)
-}
-
-/// A read that ran out of time: Linux says WouldBlock, others TimedOut.
-fn timed_out<T: std::fmt::Debug>(result: &io::Result<T>) -> bool {
-    matches!(
-        result,
-        Err(e) if matches!(
-            e.kind(),
-            io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-        )
-    )
 }
 
 #[test]

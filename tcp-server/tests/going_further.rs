@@ -13,7 +13,7 @@ use std::net::TcpStream;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use support::{DEADLINE, Server};
+use support::{DEADLINE, Server, timed_out};
 
 /// How long a held-up client waits to show that no reply comes.
 const HELD_UP: Duration = Duration::from_secs(1);
@@ -32,17 +32,6 @@ fn reply(stream: &mut TcpStream) -> io::Result<Vec<u8>> {
     let mut reply = Vec::new();
     stream.read_to_end(&mut reply)?;
     Ok(reply)
-}
-
-/// A read that ran out of time: Linux says WouldBlock, others TimedOut.
-fn timed_out(result: &io::Result<usize>) -> bool {
-    matches!(
-        result,
-        Err(e) if matches!(
-            e.kind(),
-            io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-        )
-    )
 }
 
 #[test]

@@ -42,30 +42,49 @@ pub fn python(script: &str) -> PathBuf {
 /// hold its lock while tests run, and it does nothing when the binary is
 /// already up to date.
 pub fn binary(name: &str) -> PathBuf {
+    build_once(name, ["--bin", name]);
+    target_dir().join(name)
+}
+
+/// The path of a crate's example (the lecture listings: `udp-server`'s
+/// `udp_server`), built if needed, once per test run, as [`binary`]
+/// builds the programs.
+pub fn example(package: &str, name: &str) -> PathBuf {
+    build_once(package, ["--example", name]);
+    target_dir().join("examples").join(name)
+}
+
+/// `target/<profile>`, where cargo puts the programs the tests run.
+fn target_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("test executable path");
+    // target/debug/deps/<test> -> target/debug
+    exe.parent()
+        .and_then(Path::parent)
+        .expect("test executable sits in target/<profile>/deps")
+        .to_path_buf()
+}
+
+/// `cargo build -p package --bin|--example NAME`, once per test run.
+fn build_once(package: &str, what: [&str; 2]) {
     static BUILT: Mutex<Vec<String>> = Mutex::new(Vec::new());
     let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
-    let exe = std::env::current_exe().expect("test executable path");
-    // target/debug/deps/<test> -> target/debug/<name>
-    let dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("test executable sits in target/<profile>/deps");
-    let path = dir.join(name);
-    if !built.iter().any(|b| b == name) {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let mut command = Command::new(cargo);
-        command
-            .args(["build", "--quiet", "-p", name, "--bin", name])
-            .current_dir(workspace())
-            .stdin(Stdio::null());
-        if dir.file_name().is_some_and(|d| d == "release") {
-            command.arg("--release");
-        }
-        let status = start(&mut command).wait().expect("wait for cargo");
-        assert!(status.success(), "cargo build -p {name} failed");
-        built.push(name.to_string());
+    let key = format!("{package} {}", what.join(" "));
+    if built.contains(&key) {
+        return;
     }
-    path
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut command = Command::new(cargo);
+    command
+        .args(["build", "--quiet", "-p", package])
+        .args(what)
+        .current_dir(workspace())
+        .stdin(Stdio::null());
+    if target_dir().file_name().is_some_and(|d| d == "release") {
+        command.arg("--release");
+    }
+    let status = start(&mut command).wait().expect("wait for cargo build");
+    assert!(status.success(), "cargo build {key} failed");
+    built.push(key);
 }
 
 /// A loopback port that is free now: bind port 0, read the port, let it go.
@@ -472,35 +491,6 @@ fn read_all(mut stream: impl Read + Send + 'static) -> Receiver<Vec<u8>> {
     receiver
 }
 
-/// The path of a crate's example (the lecture listings: `udp-server`'s
-/// `udp_server`), built if needed, once per test run, as [`binary`]
-/// builds the programs.
-pub fn example(package: &str, name: &str) -> PathBuf {
-    static BUILT: Mutex<Vec<String>> = Mutex::new(Vec::new());
-    let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
-    let exe = std::env::current_exe().expect("test executable path");
-    // target/debug/deps/<test> -> target/debug/examples/<name>
-    let dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("test executable sits in target/<profile>/deps");
-    if !built.iter().any(|b| b == name) {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let mut command = Command::new(cargo);
-        command
-            .args(["build", "--quiet", "-p", package, "--example", name])
-            .current_dir(workspace())
-            .stdin(Stdio::null());
-        if dir.file_name().is_some_and(|d| d == "release") {
-            command.arg("--release");
-        }
-        let status = command.status().expect("run cargo build");
-        assert!(status.success(), "cargo build --example {name} failed");
-        built.push(name.to_string());
-    }
-    dir.join("examples").join(name)
-}
-
 impl Server {
     /// Starts an example server (`udp-server`'s `udp_server`) on a free
     /// port of 127.0.0.1 and waits until it is ready. Like the Python
@@ -591,4 +581,15 @@ pub fn rate_limited_count(log: &str, needle: &str) -> (usize, usize) {
         })
         .sum();
     (counted, lines.len())
+}
+
+/// A read that ran out of time: Linux says WouldBlock, others TimedOut.
+pub fn timed_out<T>(result: &io::Result<T>) -> bool {
+    matches!(
+        result,
+        Err(e) if matches!(
+            e.kind(),
+            io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+        )
+    )
 }
