@@ -113,21 +113,23 @@ fn main() -> Result<(), Error> {
     };
     // ANCHOR_END: receive
     // ANCHOR: finish
-    debug!("received {received} bytes");
-    if let Some(error) = failure {
-        // Nothing came: the exchange failed. Otherwise print what came, as
-        // the Python client would, and warn that it may not be all.
-        let why = explain(&error, received, (host, port), timeout);
-        if received == 0 {
+    // Nothing came: the exchange failed. Otherwise print what came, as
+    // the Python client would, end its line, then warn that it may not be
+    // all.
+    let why =
+        failure.map(|error| explain(&error, received, (host, port), timeout));
+    if received == 0 {
+        if let Some(why) = why {
             return Err(Error::new(why));
         }
-        warn!("{why}");
-    }
-    if received == 0 {
         stdout.write_all(b"From Server:  ")?;
     }
     stdout.write_all(b"\n")?;
     stdout.flush()?;
+    debug!("received {received} bytes");
+    if let Some(why) = why {
+        warn!("{why}");
+    }
 
     // clientSocket.close(): dropping the socket closes the connection.
     Ok(())

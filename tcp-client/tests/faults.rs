@@ -180,6 +180,35 @@ fn part_of_a_reply_then_silence_prints_the_part_and_warns() {
 }
 
 #[test]
+fn the_reply_line_ends_before_the_warning_on_a_shared_terminal() {
+    // In a terminal, standard output and error are one screen: the reply's
+    // line must be complete before the warning is written.
+    let (release, held) = mpsc::channel::<()>();
+    let (address, server) = one_connection(move |mut stream| {
+        read_sentence(&mut stream);
+        stream.write_all(b"PART").unwrap();
+        let _ = held.recv_timeout(DEADLINE);
+    });
+    // One pipe for both streams, in the order they were written.
+    let mut shared = Command::new("sh");
+    shared
+        .args(["-c", "exec \"$0\" \"$@\" 2>&1"])
+        .arg(support::binary("tcp-client"))
+        .args(target("tcp-client", address, &["--timeout", "0.5", "part"]))
+        .env("NO_COLOR", "1");
+    let output = support::run(shared, b"");
+    release.send(()).unwrap();
+    server.join().unwrap();
+    let screen = output.stdout_text();
+    assert!(screen.starts_with("From Server:  PART\n"), "{screen:?}");
+    assert_eq!(screen.lines().count(), 2, "{screen:?}");
+    assert!(
+        screen.lines().nth(1).unwrap().contains("WARN"),
+        "{screen:?}"
+    );
+}
+
+#[test]
 fn a_full_backlog_is_a_connect_timeout_that_says_so() {
     // The iterative server serves one client, which says nothing; the
     // next ones wait in the backlog of listen(1) until it is full, and
