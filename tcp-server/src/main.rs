@@ -1,3 +1,4 @@
+// ANCHOR: header
 //! The TCP server of the lecture (`docs/python/tcp_server.py`), in Rust.
 //!
 //! It serves one connection at a time: accept it, read one sentence, send it
@@ -30,7 +31,9 @@ use clap::Parser;
 use common::{BACKLOG, Backoff, Error, ServerAddress, TCP_BUFFER_SIZE};
 use socket2::{Domain, Socket, Type};
 use tracing::{debug, info, warn};
+// ANCHOR_END: header
 
+// ANCHOR: args
 #[derive(Parser)]
 #[command(version, about)]
 struct Args {
@@ -71,7 +74,9 @@ struct Limits {
     timeout: Duration,
     read_timeout: Option<Duration>,
 }
+// ANCHOR_END: args
 
+// ANCHOR: bind
 fn main() -> Result<(), Error> {
     let args = Args::parse();
     common::init_logging();
@@ -104,7 +109,9 @@ fn main() -> Result<(), Error> {
     {
         warn!("cannot print the ready line: {error}");
     }
+    // ANCHOR_END: bind
 
+    // ANCHOR: accept
     let limits = Limits {
         timeout: args.timeout,
         read_timeout: args.read_timeout,
@@ -141,6 +148,8 @@ fn main() -> Result<(), Error> {
             info!("accept works again, after {failures} failed tries");
         }
         debug!("{address}: connection accepted");
+        // ANCHOR_END: accept
+        // ANCHOR: one_at_a_time
         if !args.concurrent {
             // One client at a time, as in the listing: the next is accepted
             // only when this one is done. serve waits in read until this
@@ -154,6 +163,8 @@ fn main() -> Result<(), Error> {
             {
                 warn!("{address}: {error}");
             }
+        // ANCHOR_END: one_at_a_time
+        // ANCHOR: concurrent
         } else {
             // --concurrent: only the serving of this connection moves to a
             // new thread, with a buffer of its own, and the loop goes
@@ -184,7 +195,9 @@ fn main() -> Result<(), Error> {
         }
     }
 }
+// ANCHOR_END: concurrent
 
+// ANCHOR: serve
 /// One exchange on a connection socket, then its close, all within
 /// `limits.timeout`.
 fn serve(
@@ -233,6 +246,8 @@ fn serve(
     };
     let sentence = &buffer[..length];
     debug!("{address}: received {length} bytes");
+    // ANCHOR_END: serve
+    // ANCHOR: reply
 
     // capitalizedSentence = sentence.upper()
     let capitalized_sentence = common::to_upper(sentence);
@@ -272,7 +287,9 @@ fn serve(
     }
     Ok(())
 }
+// ANCHOR_END: reply
 
+// ANCHOR: discard
 /// How long a client gets to close after its reply.
 const DISCARD_TIME: Duration = Duration::from_secs(1);
 
@@ -295,7 +312,9 @@ fn discard_input(connection: &mut impl Read) -> io::Result<u64> {
 fn timed_out(error: &io::Error) -> bool {
     matches!(error.kind(), WouldBlock | TimedOut)
 }
+// ANCHOR_END: discard
 
+// ANCHOR: bounded
 /// A connection socket whose every read and write waits at most until
 /// `deadline`: each call gets the time left, so many slow calls cannot add
 /// up to more.
@@ -330,7 +349,9 @@ impl Write for Bounded<'_> {
         Ok(())
     }
 }
+// ANCHOR_END: bounded
 
+// ANCHOR: slots
 /// The connections being served at once, at most `most`: a count, not a
 /// pool of threads.
 struct Slots {
@@ -376,3 +397,4 @@ impl Drop for Slot {
 fn lock(count: &Mutex<usize>) -> MutexGuard<'_, usize> {
     count.lock().unwrap_or_else(PoisonError::into_inner)
 }
+// ANCHOR_END: slots
