@@ -34,6 +34,7 @@ mod table; // the Markdown table and number formats
 mod transform; // common::to_upper against Python's str.upper()
 
 use std::process::ExitCode;
+use std::thread;
 use std::time::{Duration, Instant};
 
 use load::{Limits, Outcome, Protocol};
@@ -324,7 +325,7 @@ fn load_round(
     let drops_before = procs::listen_overflows();
     let outcome = load::run(protocol, server.address, clients, limits);
     let drops_after = procs::listen_overflows();
-    let after = server.usage()?;
+    let after = settled_usage(server, before.fds)?;
     let listen_drops = drops_after
         .zip(drops_before)
         .filter(|_| protocol == Protocol::Tcp)
@@ -337,6 +338,22 @@ fn load_round(
         after,
         listen_drops,
     })
+}
+
+/// The server's usage once its last connections are closed. A TCP server
+/// closes a connection only when the client has closed its side too (it
+/// drains late input first), a moment after the client has its reply, so
+/// counting descriptors at once could see the last one still open. Waits
+/// at most a second for the count to come back to `fds`.
+fn settled_usage(server: &Server, fds: usize) -> Result<Usage, String> {
+    let deadline = Instant::now() + Duration::from_secs(1);
+    loop {
+        let usage = server.usage()?;
+        if usage.fds <= fds || Instant::now() >= deadline {
+            return Ok(usage);
+        }
+        thread::sleep(Duration::from_millis(5));
+    }
 }
 
 /// One group of load phases: its name in the table, the client counts,
