@@ -147,6 +147,65 @@ fn report(what: &str, problems: Vec<String>) {
     }
 }
 
+/// A Rust block with no listing marker quotes lines of the programs (as
+/// Reading the Rust does): every line of code in it must still be a line
+/// of a program, a lecture listing or `common`, so a quote cannot outlive
+/// a change of the code.
+#[test]
+fn quoted_rust_is_in_the_sources() {
+    let mut lines = BTreeSet::new();
+    let mut folders: Vec<String> = PROGRAMS
+        .iter()
+        .flat_map(|(program, _)| {
+            [format!("{program}/src"), format!("{program}/examples")]
+        })
+        .collect();
+    folders.push("common/src".into());
+    for folder in folders {
+        let Ok(entries) = fs::read_dir(workspace().join(&folder)) else {
+            continue;
+        };
+        for entry in entries.filter_map(Result::ok) {
+            if let Ok(text) = fs::read_to_string(entry.path()) {
+                lines.extend(text.lines().map(|l| l.trim().to_string()));
+            }
+        }
+    }
+    let mut problems = Vec::new();
+    for doc in docs() {
+        for (index, located) in doc.elements.iter().enumerate() {
+            let Element::Fence { info, body } = &located.element else {
+                continue;
+            };
+            let marked = index.checked_sub(1).is_some_and(|before| {
+                matches!(
+                    &doc.elements[before].element,
+                    Element::Marker { kind, .. } if kind == "listing"
+                )
+            });
+            if info.trim() != "rust" || marked {
+                continue;
+            }
+            for line in body.lines() {
+                // A comment of the quote's own (a Korean one, say) is not
+                // code; nor is a trailing one.
+                let code = line.split(" // ").next().unwrap_or(line).trim();
+                if code.is_empty() || code.starts_with("//") {
+                    continue;
+                }
+                if !lines.contains(code) && !lines.contains(line.trim()) {
+                    problems.push(format!(
+                        "{}:{}: `{code}` is in no program, lecture listing \
+                         or common source",
+                        doc.path, located.line
+                    ));
+                }
+            }
+        }
+    }
+    report("quoted Rust", problems);
+}
+
 #[test]
 fn both_trees_have_every_chapter() {
     let mut problems = Vec::new();
