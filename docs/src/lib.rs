@@ -1393,21 +1393,29 @@ pub fn replace_number(text: &str, number: u16, with: &str) -> String {
     out
 }
 
-/// Link targets (`[text](target)`) outside code, with their lines.
-pub fn links(text: &str) -> Vec<(usize, String)> {
-    let mut found = Vec::new();
+/// The lines of `text` outside fenced code blocks, with their indices
+/// (from 0); the fences' own lines are left out too.
+fn outside_fences(text: &str) -> impl Iterator<Item = (usize, &str)> {
     let mut fence: Option<(u8, usize)> = None;
-    for (index, line) in text.lines().enumerate() {
+    text.lines().enumerate().filter(move |(_, line)| {
         if let Some((ch, count)) = fence {
             if is_fence_close(line, ch, count) {
                 fence = None;
             }
-            continue;
+            return false;
         }
         if let Some((ch, count, _)) = fence_open(line) {
             fence = Some((ch, count));
-            continue;
+            return false;
         }
+        true
+    })
+}
+
+/// Link targets (`[text](target)`) outside code, with their lines.
+pub fn links(text: &str) -> Vec<(usize, String)> {
+    let mut found = Vec::new();
+    for (index, line) in outside_fences(text) {
         let mut prose = line.to_string();
         for span in code_spans(line) {
             prose = prose.replacen(&span, "", 1);
@@ -1428,18 +1436,7 @@ pub fn links(text: &str) -> Vec<(usize, String)> {
 /// dropped, spaces as `-`, and `-1`, `-2` … after repeats.
 pub fn anchors(text: &str) -> Vec<String> {
     let mut found: Vec<String> = Vec::new();
-    let mut fence: Option<(u8, usize)> = None;
-    for line in text.lines() {
-        if let Some((ch, count)) = fence {
-            if is_fence_close(line, ch, count) {
-                fence = None;
-            }
-            continue;
-        }
-        if let Some((ch, count, _)) = fence_open(line) {
-            fence = Some((ch, count));
-            continue;
-        }
+    for (_, line) in outside_fences(text) {
         let hashes = line.bytes().take_while(|&b| b == b'#').count();
         if !(1..=6).contains(&hashes) || !line[hashes..].starts_with(' ') {
             continue;
