@@ -1,33 +1,24 @@
 //! Starting and stopping the programs under test, and reading what the
 //! kernel counts for a process in /proc.
 //!
-//! Every child process is held by a [`Guard`] that kills it when dropped,
-//! so an error or a panic in the bench never leaves a server running.
+//! Every child process is a [`harness::Process`] (`docs/harness`, shared
+//! with the practice checker), in a process group of its own that is
+//! killed when it drops, so an error or a panic in the bench never leaves
+//! a server running.
 
 use std::fs;
-use std::io::{self, BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpListener, UdpSocket};
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
-use std::thread;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+
+use harness::{End, Limits, Process, Stream};
 
 /// How long a program may take to start, or a helper command to finish.
 const START_DEADLINE: Duration = Duration::from_secs(10);
 
 /// What every server prints on standard output once it is bound.
 const READY: &str = "The server is ready to receive";
-
-/// A child process, killed (and reaped) when dropped.
-pub struct Guard(Child);
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 /// Where the programs are: the four Rust binaries, the Python originals,
 /// the Python interpreter, and this bench's own executable.
@@ -204,13 +195,13 @@ fn python_interpreter() -> PathBuf {
     }
 }
 
-/// A server process that is up and ready, killed when dropped.
+/// A server process that is up and ready, killed when dropped. Its
+/// standard input stays open until then: the bare servers exit when it
+/// closes.
 pub struct Server {
-    guard: Guard,
+    process: Process,
     /// Where clients reach it.
     pub address: SocketAddr,
-    /// Held open only to be closed: the bare servers exit when it closes.
-    _stdin: Option<ChildStdin>,
 }
 
 impl Server {
@@ -237,16 +228,12 @@ impl Server {
     }
 
     pub fn pid(&self) -> u32 {
-        self.guard.0.id()
+        self.process.id()
     }
 
     /// How the server ended, if it did: it should run until killed.
     pub fn exited(&mut self) -> Option<String> {
-        match self.guard.0.try_wait() {
-            Ok(Some(status)) => Some(status.to_string()),
-            Ok(None) => None,
-            Err(error) => Some(error.to_string()),
-        }
+        self.process.exited().map(|status| status.to_string())
     }
 
     /// What the kernel counts for the server now.
@@ -257,13 +244,7 @@ impl Server {
 
 /// A loopback port that is free now: bind port 0, read it, let it go.
 fn free_port(udp: bool) -> Result<u16, String> {
-    let port = if udp {
-        UdpSocket::bind("127.0.0.1:0").and_then(|s| s.local_addr())
-    } else {
-        TcpListener::bind("127.0.0.1:0").and_then(|s| s.local_addr())
-    };
-    port.map(|address| address.port())
-        .map_err(|e| format!("no free port: {e}"))
+    harness::free_port(udp).map_err(|e| format!("no free port: {e}"))
 }
 
 /// Starts a server and waits until it says it is ready. Without a known
@@ -273,33 +254,27 @@ fn start(
     address: Option<SocketAddr>,
 ) -> Result<Server, String> {
     let what = format!("{command:?}");
-    command
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = command
-        .spawn()
+    // The first lines of its output are kept; the rest is read and
+    // thrown away. A server whose pipe is not read blocks when the pipe
+    // is full (64 KiB), and with `RUST_LOG=debug` that takes well under a
+    // second.
+    let process = Process::start(&mut command, SERVER_OUTPUT)
         .map_err(|e| format!("cannot start {what}: {e}"))?;
-    let stdin = child.stdin.take();
-    let stdout = child.stdout.take().map(drain);
-    let stderr = child.stderr.take().map(drain);
     let mut server = Server {
-        guard: Guard(child),
+        process,
         address: address.unwrap_or(SocketAddr::from(([127, 0, 0, 1], 0))),
-        _stdin: stdin,
-    };
-    let (Some(stdout), Some(stderr)) = (stdout, stderr) else {
-        return Err(format!("{what}: output not captured"));
     };
     let deadline = Instant::now() + START_DEADLINE;
-    let failed = |why: &str| {
+    let failed = |server: &Server, why: &str| {
         // Whatever it printed on standard error explains most failures.
-        let log: Vec<String> = stderr.try_iter().collect();
-        format!("{what} {why}; its log: {:?}", log.concat())
+        let log = server.process.output(Stream::Stderr);
+        format!("{what} {why}; its log: {:?}", String::from_utf8_lossy(&log))
     };
     if address.is_none() {
-        let line = wait_for(&stderr, "listening on ", deadline)
-            .ok_or_else(|| failed("logged no `listening on`"))?;
+        let line = server
+            .process
+            .wait_for(Stream::Stderr, "listening on ", deadline)
+            .ok_or_else(|| failed(&server, "logged no `listening on`"))?;
         server.address = line
             .split("listening on ")
             .nth(1)
@@ -307,56 +282,18 @@ fn start(
             .and_then(|address| address.parse().ok())
             .ok_or_else(|| format!("{what}: no address in {line:?}"))?;
     }
-    wait_for(&stdout, READY, deadline)
-        .ok_or_else(|| failed("never said it was ready"))?;
+    if server
+        .process
+        .wait_for(Stream::Stdout, READY, deadline)
+        .is_none()
+    {
+        return Err(failed(&server, "never said it was ready"));
+    }
     Ok(server)
 }
 
-/// Waits for a line that contains `needle`, until the deadline.
-fn wait_for(
-    lines: &Receiver<String>,
-    needle: &str,
-    deadline: Instant,
-) -> Option<String> {
-    // Bounded: `drain` sends at most FIRST_LINES lines.
-    for _ in 0..FIRST_LINES {
-        let left = deadline.checked_duration_since(Instant::now())?;
-        match lines.recv_timeout(left) {
-            Ok(line) if line.contains(needle) => return Some(line),
-            Ok(_) => {}
-            Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => {
-                return None;
-            }
-        }
-    }
-    None
-}
-
-/// How many lines of a server's output are passed on; the rest is
-/// read and thrown away.
-const FIRST_LINES: usize = 50;
-
-/// Reads a server's output on a thread: the first lines are passed on,
-/// the rest is read and dropped. A server whose pipe is not read blocks
-/// when the pipe is full (64 KiB), and with `RUST_LOG=debug` that takes
-/// well under a second.
-fn drain(stream: impl Read + Send + 'static) -> Receiver<String> {
-    let (sender, receiver) = mpsc::channel();
-    thread::spawn(move || {
-        let mut reader = BufReader::new(stream);
-        for _ in 0..FIRST_LINES {
-            let mut line = String::new();
-            match reader.read_line(&mut line) {
-                Ok(0) | Err(_) => return,
-                Ok(_) => {
-                    let _ = sender.send(line);
-                }
-            }
-        }
-        let _ = io::copy(&mut reader, &mut io::sink());
-    });
-    receiver
-}
+/// How much of a server's output is kept, per stream.
+const SERVER_OUTPUT: usize = 64 * 1024;
 
 /// What a program that ran to its end printed, and how long it took from
 /// start to exit.
@@ -375,58 +312,28 @@ pub fn run_to_end(
     deadline: Duration,
 ) -> Result<Run, String> {
     let what = format!("{command:?}");
-    command
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let started = Instant::now();
-    let mut child = command
-        .spawn()
-        .map_err(|e| format!("cannot start {what}: {e}"))?;
-    let input = child.stdin.take();
-    let output = child.stdout.take();
-    // Standard error explains a failure; it is read on a thread so that a
-    // program that writes much there never blocks.
-    let errors = child.stderr.take().map(read_to_end);
-    let mut guard = Guard(child);
-    // The input is a line or two: it fits in the pipe at once, so writing
-    // it here cannot block even if the program never reads.
-    if let Some(mut input) = input {
-        let _ = input.write_all(stdin);
-    }
-    let Some(output) = output else {
-        return Err(format!("{what}: output not captured"));
+    let limits = Limits {
+        time: deadline,
+        ..Limits::default()
     };
-    // Standard output reaches its end when the program exits; a thread
-    // reads it, so that we can give up on a program that hangs.
-    let stdout = read_to_end(output)
-        .recv_timeout(deadline)
-        .map_err(|_| format!("{what} still running after {deadline:?}"))?;
-    let status = guard
-        .0
-        .wait()
-        .map_err(|e| format!("cannot wait for {what}: {e}"))?;
-    let took = started.elapsed();
-    if !status.success() {
-        let said = errors
-            .and_then(|errors| errors.recv_timeout(deadline).ok())
-            .unwrap_or_default();
-        let said = String::from_utf8_lossy(&said);
-        let last = said.lines().last().unwrap_or("").trim();
-        return Err(format!("{what} failed: {status}: {last}"));
+    let run = harness::run(&mut command, stdin, limits)
+        .map_err(|e| format!("cannot start {what}: {e}"))?;
+    match run.end {
+        End::Exited(status) if status.success() => Ok(Run {
+            took: run.took,
+            stdout: run.stdout,
+        }),
+        End::Exited(status) => {
+            // Standard error explains a failure.
+            let said = String::from_utf8_lossy(&run.stderr);
+            let last = said.lines().last().unwrap_or("").trim();
+            Err(format!("{what} failed: {status}: {last}"))
+        }
+        End::TimedOut => {
+            Err(format!("{what} still running after {deadline:?}"))
+        }
+        End::Flooded => Err(format!("{what} printed more than it should")),
     }
-    Ok(Run { took, stdout })
-}
-
-/// Reads a stream to its end on a thread, and hands it over then.
-fn read_to_end(mut stream: impl Read + Send + 'static) -> Receiver<Vec<u8>> {
-    let (sender, receiver) = mpsc::channel();
-    thread::spawn(move || {
-        let mut all = Vec::new();
-        let _ = stream.read_to_end(&mut all);
-        let _ = sender.send(all);
-    });
-    receiver
 }
 
 /// What the kernel counts for a process: CPU time, memory, descriptors.
