@@ -24,10 +24,16 @@
 //!   starts with a `$ ` command line: a terminal session the test reruns
 //!   (or, by hand, one it cannot).
 //!
+//! - `<!-- explains: NAME -->`, in *Reading the Rust* only: the section
+//!   that follows explains the construct `NAME`; see [`explains`].
+//!
 //! PATHs are relative to the workspace folder.
 
+pub mod explains;
+
 /// The marker names; any other `<!-- name: ... -->` is a typo.
-pub const MARKERS: &[&str] = &["listing", "correspondence", "transcript"];
+pub const MARKERS: &[&str] =
+    &["listing", "correspondence", "transcript", "explains"];
 
 /// The parts of a chapter the checks look at.
 #[derive(Debug, Clone, PartialEq)]

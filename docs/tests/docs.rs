@@ -17,6 +17,9 @@
 //! - Every walk-through has its parts; every terminal session is marked
 //!   (rerun, or `by-hand`); every link leads to a file, and to a heading
 //!   of it if it names one; `docs/README.md` links every chapter.
+//! - Every construct of a fixed list that a chapter's Rust uses is
+//!   explained in that tree's Reading the Rust, at its
+//!   `<!-- explains: NAME -->` marker.
 //!
 //! `DOCS_BLESS=1 cargo test -p docs` rewrites what a copy can fix: the
 //! plain listings from their sources and the rerun transcripts from the
@@ -204,6 +207,42 @@ fn quoted_rust_is_in_the_sources() {
         }
     }
     report("quoted Rust", problems);
+}
+
+/// Every construct of the fixed list (`doc_check::explains::CONSTRUCTS`)
+/// that a chapter's Rust uses is explained in that tree's Reading the
+/// Rust, at its `<!-- explains: NAME -->` marker: the chapters send a
+/// reader there for every construct their listings use.
+#[test]
+fn reading_the_rust_explains_what_the_chapters_show() {
+    use doc_check::explains::{READING_RUST, check_explained, explained};
+    let docs = docs();
+    let mut problems = Vec::new();
+    for language in LANGUAGES {
+        let page = format!("docs/{language}/{READING_RUST}");
+        let Some(reading) = docs.iter().find(|doc| doc.path == page) else {
+            problems.push(format!("{page} is missing"));
+            continue;
+        };
+        let (names, unknown) = explained(&page, &reading.elements);
+        problems.extend(unknown);
+        let tree = format!("docs/{language}/");
+        for doc in docs
+            .iter()
+            .filter(|doc| doc.path.starts_with(&tree) && doc.path != page)
+        {
+            problems.extend(check_explained(
+                &doc.path,
+                &doc.elements,
+                &page,
+                &names,
+            ));
+        }
+    }
+    report(
+        "Rust the chapters use and Reading the Rust explains",
+        problems,
+    );
 }
 
 #[test]
@@ -1087,6 +1126,61 @@ mod every_check_can_fail {
         assert_eq!(comments(python, Language::Python), ["# yes"]);
         let escaped = "let c = '\\''; // q\nlet d = \"\\\"//\"; // r\n";
         assert_eq!(comments(escaped, Language::Rust), ["// q", "// r"]);
+    }
+
+    /// A chapter's Rust uses constructs; Reading the Rust must explain
+    /// each, at its marker.
+    #[test]
+    fn constructs_must_be_explained() {
+        use doc_check::explains::{
+            check_explained, constructs_used, explained,
+        };
+        let chapter = "# TCP\n\n<!-- listing: main.rs -->\n```rust\n\
+                       struct Slots {\n    taken: Arc<(Mutex<usize>, \
+                       Condvar)>,\n}\n```\n";
+        let page = "# Reading\n\n## Structs\n\n<!-- explains: struct -->\n\n\
+                    Text.\n\n## Sharing\n\n<!-- explains: arc -->\n\
+                    <!-- explains: mutex -->\n";
+        let elements = parse(chapter).unwrap();
+        let (names, unknown) = explained("reading.md", &parse(page).unwrap());
+        assert!(unknown.is_empty(), "{unknown:#?}");
+        let problems =
+            check_explained("tcp.md", &elements, "reading.md", &names);
+        one(problems, "tcp.md:6: this Rust uses `Condvar`");
+        let page = format!("{page}<!-- explains: condvar -->\n");
+        let (names, _) = explained("reading.md", &parse(&page).unwrap());
+        let problems =
+            check_explained("tcp.md", &elements, "reading.md", &names);
+        assert!(problems.is_empty(), "{problems:#?}");
+        // A marker naming no construct is a typo.
+        let typo = "<!-- explains: lifetimes -->\n";
+        let (_, unknown) = explained("reading.md", &parse(typo).unwrap());
+        one(unknown, "`<!-- explains: lifetimes -->` names no construct");
+        // What the recognisers see, and what they do not.
+        let used = |code: &str| -> Vec<&str> {
+            constructs_used(code)
+                .iter()
+                .map(|(c, _, _)| c.name)
+                .collect()
+        };
+        assert_eq!(used("struct Bounded<'a> {"), ["lifetime", "struct"]);
+        assert_eq!(used("let c = 'a';"), Vec::<&str>::new());
+        assert_eq!(used("(&mut &*self.socket).read(buffer)").len(), 4);
+        assert!(
+            used("(&mut &*self.socket).read(buffer)").contains(&"reborrow")
+        );
+        assert_eq!(used("let x = \"why? it's 'a'\";"), Vec::<&str>::new());
+        assert_eq!(used("x // why? 'a"), Vec::<&str>::new());
+        assert_eq!(used("dropped += n as u64,"), ["cast"]);
+        assert_eq!(used("let m = a || b;"), Vec::<&str>::new());
+        assert_eq!(used("let slot = go.then(|| take());"), ["closure"]);
+        assert_eq!(
+            used("matches!(kind, WouldBlock | TimedOut)"),
+            ["or-pattern", "matches", "macro"]
+        );
+        assert_eq!(used("Err(e) if timed_out(e) => {}"), ["match-guard"]);
+        assert_eq!(used("let n = 64 * 1024;"), Vec::<&str>::new());
+        assert_eq!(used("*count += 1;"), ["deref"]);
     }
 
     #[test]
