@@ -27,9 +27,11 @@
 //! - `<!-- explains: NAME -->`, in *Reading the Rust* only: the section
 //!   that follows explains the construct `NAME`; see [`explains`].
 //!
-//! PATHs are relative to the workspace folder.
+//! PATHs are relative to the workspace folder. The Korean chapters' terms
+//! are checked against a table of variants: see [`terms`].
 
 pub mod explains;
+pub mod terms;
 
 /// The marker names; any other `<!-- name: ... -->` is a typo.
 pub const MARKERS: &[&str] =

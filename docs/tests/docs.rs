@@ -20,6 +20,8 @@
 //! - Every construct of a fixed list that a chapter's Rust uses is
 //!   explained in that tree's Reading the Rust, at its
 //!   `<!-- explains: NAME -->` marker.
+//! - The Korean chapters' prose uses the glossary's terms, not a variant
+//!   of the checker's table.
 //!
 //! `DOCS_BLESS=1 cargo test -p docs` rewrites what a copy can fix: the
 //! plain listings from their sources and the rerun transcripts from the
@@ -243,6 +245,20 @@ fn reading_the_rust_explains_what_the_chapters_show() {
         "Rust the chapters use and Reading the Rust explains",
         problems,
     );
+}
+
+/// The Korean chapters' prose uses the glossary's terms, not the variants
+/// of `doc_check::terms::VARIANTS`.
+#[test]
+fn korean_chapters_use_the_glossary_terms() {
+    use doc_check::terms::{KOREAN_TREE, check_terms};
+    let mut problems = Vec::new();
+    for doc in docs() {
+        if doc.path.starts_with(KOREAN_TREE) {
+            problems.extend(check_terms(&doc.path, &doc.text));
+        }
+    }
+    report("Korean terms", problems);
 }
 
 #[test]
@@ -1181,6 +1197,30 @@ mod every_check_can_fail {
         assert_eq!(used("Err(e) if timed_out(e) => {}"), ["match-guard"]);
         assert_eq!(used("let n = 64 * 1024;"), Vec::<&str>::new());
         assert_eq!(used("*count += 1;"), ["deref"]);
+    }
+
+    /// The Korean chapters' prose uses the glossary's terms.
+    #[test]
+    fn korean_variants_are_found() {
+        use doc_check::terms::check_terms;
+        let chapter = "# 제목\n\n연결은 수락\n큐에서 기다립니다. 로그는 표준 오류로\n\
+                       갑니다.\n\n```rust\n// 수락 큐\n```\n\n`수락 큐`는 코드입니다.\n\n\
+                       새 소켓, 곧 연결 소켓입니다. 곧바로 반환합니다.\n";
+        let problems = check_terms("docs/ko/x.md", chapter);
+        assert_eq!(problems.len(), 3, "{problems:#?}");
+        assert!(problems[0].starts_with("docs/ko/x.md:3: \"수락 큐\""));
+        assert!(problems[0].contains("write \"수락 대기열\""));
+        assert!(problems[1].starts_with("docs/ko/x.md:4: \"표준 오류\""));
+        assert!(problems[2].starts_with("docs/ko/x.md:13: \", 곧\""));
+        assert!(problems[2].contains("write \", 즉\""));
+        // A bare 큐 is found too, and 큐 inside 수락 큐 only once.
+        let bare = check_terms("docs/ko/x.md", "큐가 차면 수락 큐도 찹니다.\n");
+        assert_eq!(bare.len(), 2, "{bare:#?}");
+        assert!(bare[0].contains("\"수락 큐\""), "{bare:#?}");
+        assert!(bare[1].contains("\"큐\""), "{bare:#?}");
+        let fixed =
+            "연결은 수락 대기열에서 기다립니다. 즉 곧바로 반환합니다.\n";
+        assert!(check_terms("docs/ko/x.md", fixed).is_empty());
     }
 
     #[test]

@@ -1,0 +1,109 @@
+//! The Korean chapters use the glossary's terms (`docs/ko/glossary.md`),
+//! the Korean Rust book's and the textbook's Korean edition's. [`VARIANTS`]
+//! lists the other spellings that have crept in, each with the term to
+//! write instead; the check looks for them in the prose of `docs/ko`, that
+//! is outside fenced code, code spans and markers, with each paragraph's
+//! lines joined so that a term broken over two lines is found too.
+
+use crate::{fence_open, is_fence_close};
+
+/// The chapters whose prose the check reads.
+pub const KOREAN_TREE: &str = "docs/ko/";
+
+/// A variant, and the glossary's term to write in its place.
+pub const VARIANTS: &[(&str, &str)] = &[
+    ("수락 큐", "수락 대기열"),
+    ("백로그 큐", "수락 대기열"),
+    ("대기 큐", "수락 대기열"),
+    ("표준 오류", "표준 에러"),
+    ("확인 응답", "확인응답"),
+    ("리슨 소켓", "환영 소켓"),
+    ("리슨 중인 소켓", "환영 소켓"),
+    ("웰컴 소켓", "환영 소켓"),
+    ("접속 소켓", "연결 소켓"),
+    ("데이타그램", "데이터그램"),
+    ("세그멘트", "세그먼트"),
+    ("핸드쉐이크", "핸드셰이크"),
+    ("쓰레드", "스레드"),
+    ("타임 아웃", "타임아웃"),
+    ("백 로그", "백로그"),
+    ("파일 기술자", "파일 디스크립터"),
+    // A queue is a 대기열 (and then 이/을/은 after it, not 가/를/는).
+    ("큐", "대기열"),
+    // 곧 for "that is": 즉.
+    (", 곧 ", ", 즉 "),
+    ("(곧 ", "(즉 "),
+];
+
+/// The paragraphs of a chapter's prose: each a text with its lines joined
+/// by a space, and for each joined line its byte offset and line number.
+fn paragraphs(text: &str) -> Vec<(String, Vec<(usize, usize)>)> {
+    let mut found = Vec::new();
+    let mut current = (String::new(), Vec::new());
+    let mut fence: Option<(u8, usize)> = None;
+    for (index, line) in text.lines().enumerate() {
+        if let Some((ch, count)) = fence {
+            if is_fence_close(line, ch, count) {
+                fence = None;
+            }
+            continue;
+        }
+        let opens = fence_open(line);
+        let trimmed = line.trim();
+        if opens.is_some() || trimmed.is_empty() || trimmed.starts_with("<!--")
+        {
+            if let Some((ch, count, _)) = opens {
+                fence = Some((ch, count));
+            }
+            if !current.0.is_empty() {
+                found.push(std::mem::take(&mut current));
+            }
+            continue;
+        }
+        // Code spans are code: keep what lies between them.
+        let prose: Vec<&str> = trimmed.split('`').step_by(2).collect();
+        let prose = prose.join(" ");
+        if !current.0.is_empty() {
+            current.0.push(' ');
+        }
+        current.1.push((current.0.len(), index + 1));
+        current.0.push_str(&prose);
+    }
+    if !current.0.is_empty() {
+        found.push(current);
+    }
+    found
+}
+
+/// Every variant of [`VARIANTS`] in the prose of a Korean chapter, with
+/// the line where it starts and the term to write.
+pub fn check_terms(doc: &str, text: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    for (paragraph, lines) in paragraphs(text) {
+        // A shorter variant inside a longer one found (큐 in 수락 큐) is
+        // the same mistake: report it once.
+        let mut found: Vec<(usize, usize)> = Vec::new();
+        for (variant, term) in VARIANTS {
+            for (at, _) in paragraph.match_indices(variant) {
+                let end = at + variant.len();
+                if found.iter().any(|&(s, e)| s <= at && end <= e) {
+                    continue;
+                }
+                found.push((at, end));
+                let line = lines
+                    .iter()
+                    .take_while(|(offset, _)| *offset <= at)
+                    .last()
+                    .map_or(0, |(_, line)| *line);
+                problems.push(format!(
+                    "{doc}:{line}: \"{}\" is not the glossary's term: write \
+                     \"{}\" (the table of variants is `VARIANTS` in \
+                     docs/src/terms.rs)",
+                    variant.trim(),
+                    term.trim()
+                ));
+            }
+        }
+    }
+    problems
+}
