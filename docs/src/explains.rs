@@ -125,6 +125,16 @@ pub const CONSTRUCTS: &[Construct] = &[
         used_in: |l| l.contains("move |"),
     },
     Construct {
+        name: "channel",
+        looks: "a channel (`mpsc::channel`)",
+        used_in: |l| l.contains("mpsc"),
+    },
+    Construct {
+        name: "async",
+        looks: "`async` or `.await`",
+        used_in: |l| has_word(l, "async") || l.contains(".await"),
+    },
+    Construct {
         name: "thread",
         looks: "`thread::…`",
         used_in: |l| l.contains("thread::"),
