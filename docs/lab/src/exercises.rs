@@ -1,0 +1,84 @@
+//! The exercises: where each starter is, and which cases check it.
+
+use crate::checks::{self, Options, ports::Proto};
+use crate::program::{Program, Stop};
+use crate::report::Case;
+
+/// What kind of program an exercise asks for, and so which cases run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Client(Proto),
+    Server(Proto),
+    Pinger,
+}
+
+/// One exercise.
+pub struct Exercise {
+    /// What `cargo lab check` takes: `udp-client`.
+    pub name: &'static str,
+    /// The package that holds its starter, and the starter's example
+    /// target name in it.
+    pub package: &'static str,
+    pub example: &'static str,
+    /// The starter's path in the workspace.
+    pub starter: &'static str,
+    pub kind: Kind,
+}
+
+/// Every exercise, in the order of the book.
+pub const EXERCISES: &[Exercise] = &[
+    Exercise {
+        name: "udp-client",
+        package: "udp-client",
+        example: "lab_udp_client",
+        starter: "udp-client/exercises/udp_client.rs",
+        kind: Kind::Client(Proto::Udp),
+    },
+    Exercise {
+        name: "udp-server",
+        package: "udp-server",
+        example: "lab_udp_server",
+        starter: "udp-server/exercises/udp_server.rs",
+        kind: Kind::Server(Proto::Udp),
+    },
+    Exercise {
+        name: "tcp-client",
+        package: "tcp-client",
+        example: "lab_tcp_client",
+        starter: "tcp-client/exercises/tcp_client.rs",
+        kind: Kind::Client(Proto::Tcp),
+    },
+    Exercise {
+        name: "tcp-server",
+        package: "tcp-server",
+        example: "lab_tcp_server",
+        starter: "tcp-server/exercises/tcp_server.rs",
+        kind: Kind::Server(Proto::Tcp),
+    },
+    Exercise {
+        name: "pinger",
+        package: "udp-client",
+        example: "lab_pinger",
+        starter: "udp-client/exercises/pinger.rs",
+        kind: Kind::Pinger,
+    },
+];
+
+/// The exercise called `name` (`udp_client` is taken for `udp-client`).
+pub fn find(name: &str) -> Option<&'static Exercise> {
+    let name = name.replace('_', "-");
+    EXERCISES.iter().find(|e| e.name == name)
+}
+
+/// Runs the cases of `exercise` against `program`.
+pub fn check(
+    exercise: &Exercise,
+    program: &Program,
+    options: &Options,
+) -> Result<Vec<Case>, Stop> {
+    match exercise.kind {
+        Kind::Client(proto) => checks::ports::client(program, proto, options),
+        Kind::Server(proto) => checks::ports::server(program, proto, options),
+        Kind::Pinger => checks::pinger::check(program, options),
+    }
+}

@@ -1,0 +1,288 @@
+//! One line per case, what came against what was expected for each
+//! failure, and the closing count; plain text, wrapped to 100 columns,
+//! with colour only on a terminal.
+
+use crate::text::Lang;
+use crate::tr;
+
+/// How a case came out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    Pass,
+    Fail,
+    /// Not run, because a case it needs failed first (a pinger that
+    /// hangs has no summary line to check).
+    Skip,
+}
+
+/// One thing the checker checks, and how it came out.
+#[derive(Clone, Debug)]
+pub struct Case {
+    /// Short and stable, for tests and the grade table: `no-newline`.
+    pub id: &'static str,
+    /// What it checks, in a line.
+    pub what: String,
+    pub status: Status,
+    pub expected: Option<String>,
+    pub got: Option<String>,
+    pub hint: Option<String>,
+    /// The book section to read, as a path in the repository.
+    pub read: Option<String>,
+}
+
+impl Case {
+    pub fn new(id: &'static str, what: String) -> Case {
+        Case {
+            id,
+            what,
+            status: Status::Pass,
+            expected: None,
+            got: None,
+            hint: None,
+            read: None,
+        }
+    }
+
+    /// Passes when `ok`, fails otherwise.
+    pub fn ok(mut self, ok: bool) -> Case {
+        self.status = if ok { Status::Pass } else { Status::Fail };
+        self
+    }
+
+    pub fn fail(mut self) -> Case {
+        self.status = Status::Fail;
+        self
+    }
+
+    pub fn skip(mut self) -> Case {
+        self.status = Status::Skip;
+        self
+    }
+
+    pub fn expected(mut self, text: impl Into<String>) -> Case {
+        self.expected = Some(text.into());
+        self
+    }
+
+    pub fn got(mut self, text: impl Into<String>) -> Case {
+        self.got = Some(text.into());
+        self
+    }
+
+    pub fn hint(mut self, text: impl Into<String>) -> Case {
+        self.hint = Some(text.into());
+        self
+    }
+
+    pub fn read(mut self, text: impl Into<String>) -> Case {
+        self.read = Some(text.into());
+        self
+    }
+
+    /// The detail lines are shown only for a failure.
+    pub fn passed(&self) -> bool {
+        self.status == Status::Pass
+    }
+}
+
+/// How many cases passed, failed and were skipped.
+pub fn count(cases: &[Case]) -> (usize, usize, usize) {
+    let of = |status| cases.iter().filter(|c| c.status == status).count();
+    (of(Status::Pass), of(Status::Fail), of(Status::Skip))
+}
+
+/// The closing line: `N passed, M failed` (`, K skipped` when some were).
+pub fn closing(cases: &[Case]) -> String {
+    let (passed, failed, skipped) = count(cases);
+    if skipped > 0 {
+        format!("{passed} passed, {failed} failed, {skipped} skipped")
+    } else {
+        format!("{passed} passed, {failed} failed")
+    }
+}
+
+/// The widest a line may be, in terminal columns.
+pub const COLUMNS: usize = 100;
+
+/// Colours, or none.
+#[derive(Clone, Copy)]
+pub struct Paint(pub bool);
+
+impl Paint {
+    fn wrap(self, code: &str, text: &str) -> String {
+        if self.0 {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+    pub fn green(self, text: &str) -> String {
+        self.wrap("32", text)
+    }
+    pub fn red(self, text: &str) -> String {
+        self.wrap("31", text)
+    }
+    pub fn dim(self, text: &str) -> String {
+        self.wrap("2", text)
+    }
+    pub fn bold(self, text: &str) -> String {
+        self.wrap("1", text)
+    }
+}
+
+/// The report of one check: a line per case, details under each
+/// failure, then the closing line.
+pub fn render(cases: &[Case], lang: Lang, paint: Paint) -> String {
+    let mut out = String::new();
+    for case in cases {
+        let (mark, what) = match case.status {
+            Status::Pass => (paint.green("✓"), case.what.clone()),
+            Status::Fail => (paint.red("✗"), case.what.clone()),
+            Status::Skip => (
+                paint.dim("-"),
+                tr!(
+                    lang,
+                    "{} (skipped: fix the failure above first)",
+                    "{} (건너뜀: 위의 실패부터 고치세요)",
+                    case.what
+                ),
+            ),
+        };
+        // The case's id closes its line: the grade reports and the
+        // checker's tests name cases by it.
+        let what = format!("{what} [{}]", case.id);
+        for (n, line) in wrap(&what, COLUMNS - 2).iter().enumerate() {
+            let lead = if n == 0 { mark.as_str() } else { " " };
+            out.push_str(&format!("{lead} {line}\n"));
+        }
+        if case.status != Status::Fail {
+            continue;
+        }
+        let labels = [
+            (tr!(lang, "expected", "기대한 것"), &case.expected),
+            (tr!(lang, "got", "실제로 온 것"), &case.got),
+            (tr!(lang, "hint", "힌트"), &case.hint),
+            (tr!(lang, "read", "읽을 곳"), &case.read),
+        ];
+        let label_width =
+            labels.iter().map(|(l, _)| width(l)).max().unwrap_or(0);
+        for (label, text) in labels {
+            let Some(text) = text else { continue };
+            let pad = " ".repeat(label_width - width(&label));
+            let lead = format!("    {label}:{pad} ");
+            let indent = " ".repeat(width(&lead));
+            let lines = wrap(text, COLUMNS - width(&lead));
+            for (n, line) in lines.iter().enumerate() {
+                let lead = if n == 0 { &lead } else { &indent };
+                out.push_str(&format!("{lead}{line}\n"));
+            }
+        }
+    }
+    out.push('\n');
+    let line = closing(cases);
+    let (_, failed, _) = count(cases);
+    out.push_str(&if failed == 0 {
+        paint.bold(&paint.green(&line))
+    } else {
+        paint.bold(&line)
+    });
+    out.push('\n');
+    out
+}
+
+/// Terminal columns taken by `text`: Hangul and other East Asian wide
+/// characters take two.
+pub fn width(text: &str) -> usize {
+    text.chars().map(char_width).sum()
+}
+
+fn char_width(c: char) -> usize {
+    let c = c as u32;
+    let wide = (0x1100..=0x115f).contains(&c)
+        || (0x2e80..=0xa4cf).contains(&c)
+        || (0xac00..=0xd7a3).contains(&c)
+        || (0xf900..=0xfaff).contains(&c)
+        || (0xfe30..=0xfe4f).contains(&c)
+        || (0xff00..=0xff60).contains(&c)
+        || (0xffe0..=0xffe6).contains(&c);
+    if wide { 2 } else { 1 }
+}
+
+/// Splits `text` into lines of at most `columns`, at spaces where it
+/// can (a word longer than a line is cut).
+pub fn wrap(text: &str, columns: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    for paragraph in text.split('\n') {
+        let mut line = String::new();
+        for word in paragraph.split(' ') {
+            let needed = width(&line) + usize::from(!line.is_empty());
+            if !line.is_empty() && needed + width(word) > columns {
+                lines.push(std::mem::take(&mut line));
+            }
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            for c in word.chars() {
+                if width(&line) + char_width(c) > columns {
+                    lines.push(std::mem::take(&mut line));
+                }
+                line.push(c);
+            }
+        }
+        lines.push(line);
+    }
+    lines
+}
+
+/// Bytes as a quoted, escaped string a reader can compare: `"hello\n"`;
+/// control bytes and bytes that are not UTF-8 as `\xNN`; cut after
+/// `SHOWN` characters, with the full length said.
+pub fn show(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    let mut out = String::from("\"");
+    for (shown, c) in text.chars().enumerate() {
+        if shown == SHOWN {
+            out.push_str(&format!("\"… ({} bytes)", bytes.len()));
+            return out;
+        }
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\u{fffd}' => out.push_str("\\u{fffd}"),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                out.push_str(&format!("\\x{:02x}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// How many characters of a byte string [`show`] shows.
+const SHOWN: usize = 60;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bytes_are_escaped_and_cut() {
+        assert_eq!(show(b"hi\n"), "\"hi\\n\"");
+        assert_eq!(show(b"a\x00\"b"), "\"a\\x00\\\"b\"");
+        let long = vec![b'a'; 100];
+        assert_eq!(show(&long), format!("\"{}\"… (100 bytes)", "a".repeat(60)));
+    }
+
+    #[test]
+    fn lines_fit_the_width_in_columns() {
+        let text = "가나다 ".repeat(40);
+        for line in wrap(&text, 20) {
+            assert!(width(&line) <= 20, "{line}");
+        }
+        assert_eq!(wrap("one two three", 7), ["one two", "three"]);
+    }
+}

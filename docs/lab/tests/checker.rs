@@ -1,0 +1,494 @@
+//! The checker against programs that are right (the Python originals, the
+//! lecture listings, the full programs, the reference solution and
+//! independent solutions in other layouts) and programs that are wrong
+//! in one classic way each, hang, cheat, crash, flood or fork, Rust and
+//! Python. Each test asserts the exact cases that fail and the exit code.
+#![cfg(unix)]
+// Test code: a panic in a helper is a failed test, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::fs;
+use std::net::UdpSocket;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Mutex;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use harness::{End, Limits};
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .unwrap()
+        .to_path_buf()
+}
+
+fn fixture(name: &str) -> String {
+    format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn python(script: &str) -> String {
+    workspace()
+        .join("docs/python")
+        .join(script)
+        .display()
+        .to_string()
+}
+
+/// `target/debug`, where the programs are built.
+fn target() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_lab"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+/// Builds the four programs, their examples (the lecture listings and
+/// the starters) and the checker's examples (solutions and fixtures),
+/// once per test run.
+fn build() {
+    static BUILT: Mutex<bool> = Mutex::new(false);
+    let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
+    if *built {
+        return;
+    }
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = Command::new(cargo)
+        .args(["build", "--quiet", "--bins", "--examples"])
+        .args(["-p", "udp-client", "-p", "udp-server", "-p", "tcp-client"])
+        .args(["-p", "tcp-server", "-p", "lab"])
+        .current_dir(workspace())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    *built = true;
+}
+
+/// What one run of the checker said.
+struct Report {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+impl Report {
+    /// The ids of the cases marked `mark` (✓, ✗ or -), in order.
+    fn cases(&self, mark: &str) -> Vec<String> {
+        let mut entries: Vec<String> = Vec::new();
+        for line in self.stdout.lines() {
+            if ["✓ ", "✗ ", "- "].iter().any(|m| line.starts_with(m)) {
+                entries.push(line.to_string());
+            } else if line.starts_with("  ") && !line.starts_with("    ") {
+                if let Some(last) = entries.last_mut() {
+                    last.push_str(line);
+                }
+            }
+        }
+        entries
+            .iter()
+            .filter(|entry| entry.starts_with(&format!("{mark} ")))
+            .filter_map(|entry| {
+                let open = entry.rfind('[')?;
+                Some(entry[open + 1..].trim_end_matches(']').to_string())
+            })
+            .collect()
+    }
+
+    fn failed(&self) -> Vec<String> {
+        self.cases("✗")
+    }
+}
+
+/// Runs `lab ARGS` with `env`, under a deadline, and checks that every
+/// line it printed fits 100 columns.
+fn lab(args: &[&str], env: &[(&str, &str)]) -> Report {
+    build();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_lab"));
+    command.args(args).current_dir(workspace()).env("LANG", "C");
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let limits = Limits {
+        time: Duration::from_secs(90),
+        output: 1 << 20,
+    };
+    let run = harness::run(&mut command, b"", limits).unwrap();
+    let End::Exited(status) = run.end else {
+        panic!("lab {args:?}: {:?}", run.end);
+    };
+    let report = Report {
+        code: status.code(),
+        stdout: String::from_utf8(run.stdout).unwrap(),
+        stderr: String::from_utf8(run.stderr).unwrap(),
+    };
+    for line in report.stdout.lines().chain(report.stderr.lines()) {
+        let width: usize = line
+            .chars()
+            .map(|c| {
+                if ('\u{ac00}'..='\u{d7a3}').contains(&c) {
+                    2
+                } else {
+                    1
+                }
+            })
+            .sum();
+        assert!(width <= 100, "{width} columns: {line}");
+    }
+    report
+}
+
+/// Checks `program` for `exercise` on free ports.
+fn check(exercise: &str, program: &[&str]) -> Report {
+    let mut args = vec!["check", exercise, "--port", "0", "--"];
+    args.extend(program);
+    lab(&args, &[])
+}
+
+fn assert_passes(exercise: &str, program: &[&str]) {
+    let report = check(exercise, program);
+    assert_eq!(report.failed(), Vec::<String>::new(), "{}", report.stdout);
+    assert_eq!(report.code, Some(0), "{}{}", report.stdout, report.stderr);
+    assert!(
+        report.stdout.contains(" passed, 0 failed\n"),
+        "{}",
+        report.stdout
+    );
+}
+
+fn assert_fails(exercise: &str, program: &[&str], failed: &[&str]) -> Report {
+    let report = check(exercise, program);
+    assert_eq!(report.failed(), failed, "{}", report.stdout);
+    assert_eq!(report.code, Some(1), "{}{}", report.stdout, report.stderr);
+    report
+}
+
+fn bin(name: &str) -> String {
+    target().join(name).display().to_string()
+}
+
+fn example(name: &str) -> String {
+    target().join("examples").join(name).display().to_string()
+}
+
+#[test]
+fn the_right_udp_clients_pass() {
+    assert_passes("udp-client", &["python3", &python("udp_client.py")]);
+    assert_passes("udp-client", &[&example("udp_client")]);
+    assert_passes(
+        "udp-client",
+        &[&bin("udp-client"), "--host", "{host}", "--port", "{port}"],
+    );
+}
+
+#[test]
+fn the_right_udp_servers_pass() {
+    assert_passes("udp-server", &["python3", &python("udp_server.py")]);
+    assert_passes("udp-server", &[&example("udp_server")]);
+    assert_passes(
+        "udp-server",
+        &[&bin("udp-server"), "--host", "{host}", "--port", "{port}"],
+    );
+}
+
+#[test]
+fn the_right_tcp_clients_pass() {
+    assert_passes("tcp-client", &["python3", &python("tcp_client.py")]);
+    assert_passes("tcp-client", &[&example("tcp_client")]);
+    assert_passes(
+        "tcp-client",
+        &[&bin("tcp-client"), "--host", "{host}", "--port", "{port}"],
+    );
+}
+
+#[test]
+fn the_right_tcp_servers_pass() {
+    assert_passes("tcp-server", &["python3", &python("tcp_server.py")]);
+    assert_passes("tcp-server", &[&example("tcp_server")]);
+    assert_passes(
+        "tcp-server",
+        &[&bin("tcp-server"), "--host", "{host}", "--port", "{port}"],
+    );
+}
+
+#[test]
+fn untouched_starters_are_not_written_yet() {
+    for exercise in [
+        "udp-client",
+        "udp-server",
+        "tcp-client",
+        "tcp-server",
+        "pinger",
+    ] {
+        let report = lab(&["check", exercise, "--port", "0"], &[]);
+        assert_eq!(report.code, Some(1), "{}", report.stdout);
+        assert!(
+            report.stdout.contains("is not written yet"),
+            "{}",
+            report.stdout
+        );
+        assert!(
+            report.stdout.ends_with("0 passed, 1 failed\n"),
+            "{}",
+            report.stdout
+        );
+        let all = format!("{}{}", report.stdout, report.stderr);
+        assert!(!all.contains("panicked"), "{all}");
+    }
+}
+
+#[test]
+fn list_names_every_starter_and_its_state() {
+    let report = lab(&["list"], &[]);
+    assert_eq!(report.code, Some(0));
+    for starter in [
+        "udp-client/exercises/udp_client.rs",
+        "udp-client/exercises/pinger.rs",
+        "tcp-server/exercises/tcp_server.rs",
+    ] {
+        let line = report.stdout.lines().find(|l| l.contains(starter)).unwrap();
+        assert!(line.ends_with("not started"), "{line}");
+    }
+}
+
+#[test]
+fn korean_messages() {
+    build();
+    let report = lab(
+        &[
+            "--lang",
+            "ko",
+            "check",
+            "udp-client",
+            "--port",
+            "0",
+            "--",
+            "python3",
+            &fixture("udp_client_own_upper.py"),
+        ],
+        &[],
+    );
+    assert!(
+        report.stdout.contains("udp-client 검사"),
+        "{}",
+        report.stdout
+    );
+    assert!(report.stdout.contains("힌트"), "{}", report.stdout);
+    let report = lab(&["list"], &[("LANG", "ko_KR.UTF-8")]);
+    assert!(report.stdout.contains("시작 전"), "{}", report.stdout);
+}
+
+#[test]
+fn a_client_that_prints_its_own_guess_fails() {
+    let report = assert_fails(
+        "udp-client",
+        &["python3", &fixture("udp_client_own_upper.py")],
+        &["prints-what-came"],
+    );
+    assert!(
+        report.stdout.contains("printed its own"),
+        "{}",
+        report.stdout
+    );
+}
+
+#[test]
+fn the_newline_sent_with_the_sentence_fails_in_rust() {
+    let report = assert_fails(
+        "udp-client",
+        &[&example("fixture_udp_client_newline")],
+        &["no-newline"],
+    );
+    assert!(
+        report.stdout.contains("read_line keeps it"),
+        "{}",
+        report.stdout
+    );
+}
+
+#[test]
+fn a_client_that_ignores_its_port_argument_fails() {
+    build();
+    let port = harness::free_port(true).unwrap().to_string();
+    let report = lab(
+        &[
+            "check",
+            "udp-client",
+            "--port",
+            &port,
+            "--",
+            "python3",
+            &fixture("udp_client_ignores_port.py"),
+        ],
+        &[("FIXTURE_PORT", &port)],
+    );
+    assert_eq!(report.failed(), ["takes-port"], "{}", report.stdout);
+    assert_eq!(report.code, Some(1));
+}
+
+#[test]
+fn a_busy_port_is_said_in_one_line() {
+    build();
+    let taken = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let report = lab(
+        &[
+            "check",
+            "udp-client",
+            "--port",
+            &port,
+            "--",
+            "python3",
+            &python("udp_client.py"),
+        ],
+        &[],
+    );
+    assert_eq!(report.code, Some(2));
+    assert!(
+        report
+            .stderr
+            .starts_with(&format!("error: UDP port {port} is busy")),
+        "{}",
+        report.stderr
+    );
+}
+
+#[test]
+fn a_flooding_client_is_bounded() {
+    let started = Instant::now();
+    let report =
+        check("udp-client", &["python3", &fixture("udp_client_flood.py")]);
+    assert_eq!(report.code, Some(1));
+    assert!(
+        report.failed().contains(&"exits".to_string()),
+        "{}",
+        report.stdout
+    );
+    assert!(started.elapsed() < Duration::from_secs(40));
+}
+
+#[test]
+fn a_server_that_serves_one_client_fails() {
+    let report = assert_fails(
+        "tcp-server",
+        &["python3", &fixture("tcp_server_once.py")],
+        &["keeps-running"],
+    );
+    assert!(report.stdout.contains("while True"), "{}", report.stdout);
+}
+
+#[test]
+fn a_crashing_server_fails_at_once_with_its_last_words() {
+    let report = assert_fails(
+        "udp-server",
+        &["python3", &fixture("udp_server_crash.py")],
+        &["ready"],
+    );
+    assert!(report.stdout.contains("TypeError"), "{}", report.stdout);
+}
+
+#[test]
+fn a_forking_server_leaves_nothing_behind() {
+    build();
+    let pidfile =
+        std::env::temp_dir().join(format!("lab-fork-{}", std::process::id()));
+    let report = lab(
+        &[
+            "check",
+            "tcp-server",
+            "--port",
+            "0",
+            "--",
+            "python3",
+            &fixture("tcp_server_fork.py"),
+        ],
+        &[("FIXTURE_PIDFILE", pidfile.to_str().unwrap())],
+    );
+    assert_eq!(report.code, Some(0), "{}", report.stdout);
+    let pid = fs::read_to_string(&pidfile).unwrap();
+    let _ = fs::remove_file(&pidfile);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let running = || {
+        fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+            !stat
+                .rsplit_once(')')
+                .is_some_and(|(_, r)| r.trim_start().starts_with('Z'))
+        })
+    };
+    while running() {
+        assert!(
+            Instant::now() < deadline,
+            "the forked child {pid} is still running"
+        );
+        thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn the_right_pingers_pass() {
+    assert_passes("pinger", &[&example("pinger")]);
+    assert_passes("pinger", &["python3", &fixture("pinger_textbook.py")]);
+}
+
+#[test]
+fn an_independent_pinger_in_another_layout_passes() {
+    assert_passes("pinger", &["python3", &fixture("pinger_independent.py")]);
+}
+
+#[test]
+fn a_pinger_without_a_timeout_fails_fast() {
+    let started = Instant::now();
+    assert_fails(
+        "pinger",
+        &["python3", &fixture("pinger_no_timeout.py")],
+        &["timeout-set"],
+    );
+    assert!(started.elapsed() < Duration::from_secs(20));
+}
+
+#[test]
+fn a_pinger_with_a_short_timeout_fails() {
+    assert_fails(
+        "pinger",
+        &["python3", &fixture("pinger_short_timeout.py")],
+        &["timeout-one-second"],
+    );
+}
+
+#[test]
+fn a_pinger_with_a_wrong_loss_count_fails() {
+    assert_fails(
+        "pinger",
+        &["python3", &fixture("pinger_wrong_loss.py")],
+        &["loss", "all-lost"],
+    );
+}
+
+#[test]
+fn a_pinger_that_crashes_when_every_ping_is_lost_fails() {
+    let report = assert_fails(
+        "pinger",
+        &["python3", &fixture("pinger_crash_all_lost.py")],
+        &["all-lost"],
+    );
+    assert!(report.stdout.contains("ValueError"), "{}", report.stdout);
+}
+
+#[test]
+fn a_pinger_that_sleeps_and_says_timed_out_fails() {
+    assert_fails(
+        "pinger",
+        &["python3", &fixture("pinger_cheat.py")],
+        &["replies-printed", "summary", "loss"],
+    );
+}
+
+#[test]
+fn a_pinger_that_sends_nothing_fails() {
+    assert_fails(
+        "pinger",
+        &["python3", &fixture("pinger_silent.py")],
+        &["ten-pings"],
+    );
+}
