@@ -1,16 +1,398 @@
-//! `cargo lab grade DIR`: every submission of a folder of submissions.
+//! `cargo lab grade DIR`: every submission of a folder of submissions,
+//! one folder per student, each submission named by its exercise:
+//! `DIR/STUDENT/pinger.py` (Python) or `DIR/STUDENT/pinger/` (a Cargo
+//! package, built first). Then a table, students by exercises, as
+//! Markdown and CSV, and each student's full report.
+//!
+//! Submissions run as the user who runs this, with that user's rights:
+//! each run is bounded in time and output and its whole process group is
+//! ended (see docs/harness), but a submission can still read and write
+//! that user's files. Grade in an account or container of its own.
 
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
+use std::process::{Command, ExitCode};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
 
+use harness::{End, Limits};
+
+use crate::checks::Options;
+use crate::exercises::{self, EXERCISES, Exercise};
+use crate::program::{Program, Stop};
+use crate::report::{self, Paint};
 use crate::text::Lang;
+use crate::tr;
+
+/// One student's result for one exercise.
+#[derive(Clone)]
+enum Cell {
+    Missing,
+    Checked { passed: usize, total: usize },
+    NotBuilt,
+    NotWritten,
+    Error,
+}
+
+impl Cell {
+    fn text(&self, lang: Lang) -> String {
+        match self {
+            Cell::Missing => "—".to_string(),
+            Cell::Checked { passed, total } => format!("{passed}/{total}"),
+            Cell::NotBuilt => tr!(lang, "does not build", "빌드 실패"),
+            Cell::NotWritten => tr!(lang, "not written", "작성 전"),
+            Cell::Error => tr!(lang, "error", "오류"),
+        }
+    }
+}
+
+/// Each (student, exercise) checked: its cell and its full report.
+type Results = BTreeMap<(String, &'static str), (Cell, String)>;
+
+/// A submission found in the folder.
+struct Job {
+    student: String,
+    exercise: &'static Exercise,
+    path: PathBuf,
+}
+
+/// How long building one Cargo submission may take.
+const BUILD_TIME: Duration = Duration::from_secs(300);
 
 pub fn grade(
-    _dir: &Path,
-    _out: Option<PathBuf>,
-    _jobs: usize,
-    _only: Option<&str>,
-    _lang: Lang,
+    dir: &Path,
+    out: Option<PathBuf>,
+    jobs: usize,
+    only: Option<&str>,
+    lang: Lang,
 ) -> ExitCode {
-    ExitCode::FAILURE
+    let out = out.unwrap_or_else(|| dir.join("lab-report"));
+    let chosen: Vec<&'static Exercise> = match only {
+        Some(name) => match exercises::find(name) {
+            Some(exercise) => vec![exercise],
+            None => {
+                eprintln!(
+                    "{}",
+                    tr!(
+                        lang,
+                        "error: no exercise {name:?}",
+                        "오류: {name:?}이라는 연습 문제는 없습니다"
+                    )
+                );
+                return ExitCode::from(2);
+            }
+        },
+        None => EXERCISES.iter().collect(),
+    };
+    let Ok(entries) = fs::read_dir(dir) else {
+        eprintln!(
+            "{}",
+            tr!(
+                lang,
+                "error: cannot read the folder {}",
+                "오류: 폴더 {}을(를) 읽을 수 없습니다",
+                dir.display()
+            )
+        );
+        return ExitCode::from(2);
+    };
+    let mut students: Vec<String> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.path().is_dir() && e.path() != out)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| !name.starts_with('.'))
+        .collect();
+    students.sort();
+
+    let mut queue = Vec::new();
+    for student in &students {
+        for exercise in &chosen {
+            if let Some(path) = submission(&dir.join(student), exercise) {
+                queue.push(Job {
+                    student: student.clone(),
+                    exercise,
+                    path,
+                });
+            }
+        }
+    }
+    let total = queue.len();
+    let scratch = std::env::temp_dir()
+        .join(format!("cargo-lab-grade-{}", std::process::id()));
+    let queue = Arc::new(Mutex::new(queue));
+    let results: Arc<Mutex<Results>> = Arc::default();
+    let started = Instant::now();
+    let workers: Vec<_> = (0..jobs.min(total.max(1)))
+        .map(|_| {
+            let queue = Arc::clone(&queue);
+            let results = Arc::clone(&results);
+            let scratch = scratch.clone();
+            thread::spawn(move || {
+                loop {
+                    let job =
+                        queue.lock().unwrap_or_else(|e| e.into_inner()).pop();
+                    let Some(job) = job else { break };
+                    let (cell, text) = run_job(&job, &scratch, lang);
+                    let mut results =
+                        results.lock().unwrap_or_else(|e| e.into_inner());
+                    results.insert(
+                        (job.student.clone(), job.exercise.name),
+                        (cell, text),
+                    );
+                    eprintln!(
+                        "{}",
+                        tr!(
+                            lang,
+                            "graded {} of {total}: {} {}",
+                            "{total}개 중 {}개 채점: {} {}",
+                            results.len(),
+                            job.student,
+                            job.exercise.name
+                        )
+                    );
+                }
+            })
+        })
+        .collect();
+    for worker in workers {
+        let _ = worker.join();
+    }
+    let _ = fs::remove_dir_all(&scratch);
+    let results = results.lock().unwrap_or_else(|e| e.into_inner()).clone();
+
+    // The table, as Markdown and CSV; each student's report.
+    let names: Vec<&str> = chosen.iter().map(|e| e.name).collect();
+    let mut markdown = format!(
+        "| {} | {} |\n",
+        tr!(lang, "student", "학생"),
+        names.join(" | ")
+    );
+    markdown.push_str(&format!("|---|{}\n", "---|".repeat(names.len())));
+    let mut csv = format!("student,{}\n", names.join(","));
+    for student in &students {
+        let cells: Vec<String> = chosen
+            .iter()
+            .map(|e| {
+                results
+                    .get(&(student.clone(), e.name))
+                    .map_or(Cell::Missing, |(cell, _)| cell.clone())
+                    .text(lang)
+            })
+            .collect();
+        markdown.push_str(&format!("| {student} | {} |\n", cells.join(" | ")));
+        let quoted: Vec<String> = cells.iter().map(|c| csv_field(c)).collect();
+        csv.push_str(&format!("{},{}\n", csv_field(student), quoted.join(",")));
+    }
+    if let Err(error) =
+        write_reports(&out, &markdown, &csv, &students, &results)
+    {
+        eprintln!(
+            "{}",
+            tr!(
+                lang,
+                "error: cannot write to {}: {error}",
+                "오류: {}에 쓸 수 없습니다: {error}",
+                out.display()
+            )
+        );
+        return ExitCode::from(2);
+    }
+    print!("{markdown}");
+    println!();
+    let done = tr!(
+        lang,
+        "{total} submissions of {} students in {:.0} s; the table and \
+        each student's report are in {}",
+        "학생 {}명의 제출물 {total}개를 {:.0}초에 채점했습니다. \
+        표와 학생별 보고서는 {}에 있습니다",
+        students.len(),
+        started.elapsed().as_secs_f64(),
+        out.display()
+    );
+    for line in report::wrap(&done, report::COLUMNS) {
+        println!("{line}");
+    }
+    ExitCode::SUCCESS
+}
+
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
+}
+
+fn write_reports(
+    out: &Path,
+    markdown: &str,
+    csv: &str,
+    students: &[String],
+    results: &Results,
+) -> std::io::Result<()> {
+    fs::create_dir_all(out)?;
+    fs::write(out.join("summary.md"), markdown)?;
+    fs::write(out.join("summary.csv"), csv)?;
+    for student in students {
+        let mut text = String::new();
+        for ((who, _), (_, report)) in results {
+            if who == student {
+                text.push_str(report);
+                text.push('\n');
+            }
+        }
+        fs::write(out.join(format!("{student}.txt")), text)?;
+    }
+    Ok(())
+}
+
+/// The submission of `exercise` in a student's folder: `pinger.py`,
+/// `udp_client.py` or a Cargo package `pinger/`.
+fn submission(folder: &Path, exercise: &Exercise) -> Option<PathBuf> {
+    let names = [exercise.name.to_string(), exercise.name.replace('-', "_")];
+    for name in &names {
+        let python = folder.join(format!("{name}.py"));
+        if python.is_file() {
+            return Some(python);
+        }
+        let package = folder.join(name);
+        if package.join("Cargo.toml").is_file() {
+            return Some(package);
+        }
+    }
+    None
+}
+
+/// Builds (for a Cargo package) and checks one submission; returns its
+/// cell and its full report.
+fn run_job(job: &Job, scratch: &Path, lang: Lang) -> (Cell, String) {
+    let header = format!("# {} / {}\n", job.student, job.exercise.name);
+    let program = if job.path.is_file() {
+        let mut program = Program::new(vec![
+            OsString::from("python3"),
+            job.path.clone().into(),
+        ]);
+        program.dir = job.path.parent().map(Path::to_path_buf);
+        program
+    } else {
+        match build(job, scratch) {
+            Ok(binary) => {
+                let mut program = Program::new(vec![binary.into()]);
+                program.dir = Some(job.path.clone());
+                program
+            }
+            Err(log) => {
+                let text = tr!(
+                    lang,
+                    "{header}does not build:\n{log}",
+                    "{header}빌드 실패:\n{log}"
+                );
+                return (Cell::NotBuilt, text);
+            }
+        }
+    };
+    // Free ports for every case: submissions run side by side.
+    let options = Options {
+        lang,
+        port: 0,
+        progress: Box::new(|_| {}),
+    };
+    match exercises::check(job.exercise, &program, &options) {
+        Ok(cases) => {
+            let (passed, _, _) = report::count(&cases);
+            let text = format!(
+                "{header}{}",
+                report::render(&cases, lang, Paint(false))
+            );
+            (
+                Cell::Checked {
+                    passed,
+                    total: cases.len(),
+                },
+                text,
+            )
+        }
+        Err(Stop::NotWritten) => (
+            Cell::NotWritten,
+            format!(
+                "{header}{}\n",
+                tr!(lang, "not written yet (todo!())", "아직 작성 전(todo!())")
+            ),
+        ),
+        Err(Stop::Setup(why)) => {
+            (Cell::Error, format!("{header}error: {why}\n"))
+        }
+    }
+}
+
+/// Copies a Cargo submission out of the folder (a package inside another
+/// workspace's folder would be taken for a member of it) and builds it;
+/// the path of its binary, or the build's log.
+fn build(job: &Job, scratch: &Path) -> Result<PathBuf, String> {
+    let copy = scratch.join(format!("{}-{}", job.student, job.exercise.name));
+    copy_package(&job.path, &copy)
+        .map_err(|e| format!("cannot copy the package: {e}"))?;
+    let manifest =
+        fs::read_to_string(copy.join("Cargo.toml")).unwrap_or_default();
+    let name =
+        package_name(&manifest).ok_or("no package name in Cargo.toml")?;
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut command = Command::new(cargo);
+    command
+        .args(["build", "--quiet", "--bins", "--target-dir"])
+        .arg(scratch.join("target"))
+        .current_dir(&copy);
+    let limits = Limits {
+        time: BUILD_TIME,
+        ..Limits::default()
+    };
+    let run = harness::run(&mut command, b"", limits)
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    match run.end {
+        End::Exited(status) if status.success() => {
+            Ok(scratch.join("target/debug").join(name))
+        }
+        _ => Err(String::from_utf8_lossy(&run.stderr).into_owned()),
+    }
+}
+
+/// `name = "..."` of the `[package]` table.
+fn package_name(manifest: &str) -> Option<String> {
+    let mut in_package = false;
+    for line in manifest.lines() {
+        let line = line.trim();
+        if line.starts_with('[') {
+            in_package = line == "[package]";
+            continue;
+        }
+        if in_package {
+            if let Some(value) = line.strip_prefix("name") {
+                let value = value.trim_start().strip_prefix('=')?.trim();
+                return Some(value.trim_matches('"').to_string());
+            }
+        }
+    }
+    None
+}
+
+/// Copies a package's files, leaving out its `target/`.
+fn copy_package(from: &Path, to: &Path) -> std::io::Result<()> {
+    fs::create_dir_all(to)?;
+    for entry in fs::read_dir(from)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        if name == "target" || name == ".git" {
+            continue;
+        }
+        let kind = entry.file_type()?;
+        if kind.is_dir() {
+            copy_package(&entry.path(), &to.join(&name))?;
+        } else if kind.is_file() {
+            fs::copy(entry.path(), to.join(&name))?;
+        }
+    }
+    Ok(())
 }

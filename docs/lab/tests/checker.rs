@@ -492,3 +492,60 @@ fn a_pinger_that_sends_nothing_fails() {
         &["ten-pings"],
     );
 }
+
+#[test]
+fn grading_a_folder_of_mixed_submissions_writes_the_table() {
+    let dir = std::env::temp_dir()
+        .join(format!("lab-grade-test-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&dir);
+    let put = |path: &str, text: &str| {
+        let path = dir.join(path);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    };
+    let read = |path: String| fs::read_to_string(path).unwrap();
+    put("alice/udp_client.py", &read(python("udp_client.py")));
+    put(
+        "bob/udp-client.py",
+        &read(fixture("udp_client_own_upper.py")),
+    );
+    put("bob/tcp_server.py", &read(fixture("tcp_server_once.py")));
+    let manifest = "[package]\nname = \"carol-client\"\nversion = \"0.1.0\"\nedition = \"2021\"\n";
+    put("carol/udp-client/Cargo.toml", manifest);
+    let listing = workspace().join("udp-client/examples/udp_client.rs");
+    put(
+        "carol/udp-client/src/main.rs",
+        &read(listing.display().to_string()),
+    );
+    put(
+        "dave/udp-client/Cargo.toml",
+        &manifest.replace("carol", "dave"),
+    );
+    put(
+        "dave/udp-client/src/main.rs",
+        "fn main() { this does not compile }\n",
+    );
+    let report = lab(&["grade", dir.to_str().unwrap()], &[]);
+    assert_eq!(report.code, Some(0), "{}{}", report.stdout, report.stderr);
+    let csv = fs::read_to_string(dir.join("lab-report/summary.csv")).unwrap();
+    assert_eq!(
+        csv,
+        "student,udp-client,udp-server,tcp-client,tcp-server,pinger\n\
+         alice,7/7,—,—,—,—\n\
+         bob,6/7,—,—,4/6,—\n\
+         carol,7/7,—,—,—,—\n\
+         dave,does not build,—,—,—,—\n"
+    );
+    let markdown =
+        fs::read_to_string(dir.join("lab-report/summary.md")).unwrap();
+    assert!(
+        markdown.starts_with("| student | udp-client |"),
+        "{markdown}"
+    );
+    let bob = fs::read_to_string(dir.join("lab-report/bob.txt")).unwrap();
+    assert!(bob.contains("✗ prints what the server sent"), "{bob}");
+    assert!(bob.contains("[keeps-running]"), "{bob}");
+    let dave = fs::read_to_string(dir.join("lab-report/dave.txt")).unwrap();
+    assert!(dave.contains("error"), "{dave}");
+    let _ = fs::remove_dir_all(&dir);
+}
