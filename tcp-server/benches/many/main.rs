@@ -3,13 +3,14 @@
 //! (`docs/python/`), under the same loads, on loopback (127.0.0.1) only.
 //!
 //! ```text
-//! cargo bench -p tcp-server --bench many    # full run, about 2 minutes
+//! cargo bench -p tcp-server --bench many    # full run, about 3 minutes
 //! cargo test -p tcp-server --bench many     # quick run, a few seconds
 //! ```
 //!
 //! For each of the ten servers, started fresh for each measurement:
-//! 1. 1, 10 and 100 clients make exchanges back to back: good replies per
-//!    second, and the median (p50) and 99th-percentile (p99) exchange;
+//! 1. 1, 10 and 100 clients make exchanges back to back, three rounds of a
+//!    second, of which the table keeps the best: good replies per second,
+//!    the median (p50), 99th-percentile (p99) and longest exchange;
 //! 2. N connections are opened and left idle (100, 1,000 and 10,000, as
 //!    far as the descriptor limit allows): how many the server took,
 //!    whether a new client is still served and how long it waits, and the
@@ -43,6 +44,8 @@ pub struct Settings {
     /// Each load, and at most this many exchanges per client.
     load_time: Duration,
     load_most: u64,
+    /// Rounds of each load; the table keeps the best.
+    rounds: u32,
     /// Any one connect or reply.
     timeout: Duration,
     idle: &'static [usize],
@@ -62,6 +65,7 @@ const FULL: Settings = Settings {
     clients: &[1, 10, 100],
     load_time: Duration::from_secs(1),
     load_most: 1_000_000,
+    rounds: 3,
     timeout: Duration::from_secs(3),
     idle: &[100, 1_000, 10_000],
     idle_connect: Duration::from_millis(1200),
@@ -75,6 +79,7 @@ const QUICK: Settings = Settings {
     clients: &[1, 10],
     load_time: Duration::from_millis(100),
     load_most: 100,
+    rounds: 1,
     timeout: Duration::from_secs(3),
     idle: &[20],
     idle_connect: Duration::from_millis(1200),
@@ -207,17 +212,25 @@ fn measure(
     for &clients in settings.clients {
         let mut server = programs.start(subject)?;
         let address = ([127, 0, 0, 1], server.port).into();
-        let load = load::load(
-            address,
-            clients,
-            settings.load_time,
-            settings.load_most,
-            settings.timeout,
-        );
+        // The best of a few rounds: on a shared machine, other work only
+        // ever slows a round down
+        let mut best: Option<Load> = None;
+        for _ in 0..settings.rounds {
+            let load = load::load(
+                address,
+                clients,
+                settings.load_time,
+                settings.load_most,
+                settings.timeout,
+            );
+            if best.as_ref().is_none_or(|b| load.per_second > b.per_second) {
+                best = Some(load);
+            }
+        }
         if !server.alive() {
             return Err(format!("{what} died under {clients} clients"));
         }
-        loads.push((clients, load));
+        loads.push((clients, best.unwrap_or_default()));
     }
     let loads_took = phase.elapsed();
     let mut idles = Vec::new();

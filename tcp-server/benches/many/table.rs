@@ -50,9 +50,11 @@ pub fn tables(
     );
     let _ = writeln!(
         t,
-        "Clients back to back ({} s each): good replies per second; \
+        "Clients back to back (the best of {} rounds of {} s): good \
+         replies per second; \
          p50 / p99 of one exchange (connect, send, reply, close) and the \
          longest, where an exchange that timed out counts as its timeout\n",
+        settings.rounds,
         settings.load_time.as_secs_f64()
     );
     let _ = write!(t, "| Model | Language |");
