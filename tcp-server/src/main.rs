@@ -22,14 +22,17 @@
 
 use std::io::ErrorKind::{TimedOut, WouldBlock};
 use std::io::{self, Read, Write};
+use std::mem::MaybeUninit;
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use clap::Parser;
-use common::{BACKLOG, Backoff, Error, ServerAddress, TCP_BUFFER_SIZE};
-use socket2::{Domain, Socket, Type};
+use common::{
+    BACKLOG, Backoff, Error, RateLimit, ServerAddress, TCP_BUFFER_SIZE,
+};
+use socket2::{Domain, SockRef, Socket, Type};
 use tracing::{debug, info, warn};
 // ANCHOR_END: header
 
@@ -74,6 +77,28 @@ struct Limits {
     timeout: Duration,
     read_timeout: Option<Duration>,
 }
+
+impl Limits {
+    /// How long the server waits for the sentence.
+    fn sentence_wait(&self) -> Duration {
+        self.read_timeout
+            .map_or(self.timeout, |r| r.min(self.timeout))
+    }
+
+    /// Why a connection was closed when that wait ran out.
+    fn no_sentence(&self) -> String {
+        match self.read_timeout {
+            Some(read_timeout) if read_timeout < self.timeout => format!(
+                "nothing received for {} s (--read-timeout)",
+                read_timeout.as_secs_f64()
+            ),
+            _ => format!(
+                "no sentence within {} s (--timeout)",
+                self.timeout.as_secs_f64()
+            ),
+        }
+    }
+}
 // ANCHOR_END: args
 
 // ANCHOR: bind
@@ -101,6 +126,18 @@ fn main() -> Result<(), Error> {
     // established but not yet accepted (Linux allows one more than asked);
     // it does not limit how many clients are served in all.
     server_socket.listen(BACKLOG)?;
+
+    // Python waits without limit for each sentence: a client that sends
+    // nothing would hold the server forever. The limit is set once, here,
+    // on the welcoming socket: Linux copies its SO_RCVTIMEO into every
+    // connection socket that accept returns, so no connection pays a
+    // system call for it. It also makes accept itself give up after that
+    // long without a client (see the loop).
+    let limits = Limits {
+        timeout: args.timeout,
+        read_timeout: args.read_timeout,
+    };
+    server_socket.set_read_timeout(Some(limits.sentence_wait()))?;
     let server_socket = TcpListener::from(server_socket);
     info!("listening on {}", server_socket.local_addr()?);
     // print(...). With nobody reading standard output (`tcp-server | head
@@ -112,10 +149,6 @@ fn main() -> Result<(), Error> {
     // ANCHOR_END: bind
 
     // ANCHOR: accept
-    let limits = Limits {
-        timeout: args.timeout,
-        read_timeout: args.read_timeout,
-    };
     let slots = Slots::new(args.max_connections);
     let mut backoff = Backoff::default();
     let mut buffer = vec![0; args.buffer_size];
@@ -129,6 +162,9 @@ fn main() -> Result<(), Error> {
         // client; the welcoming socket stays open for the next.
         let (connection_socket, address) = match server_socket.accept() {
             Ok(accepted) => accepted,
+            // No client came within the welcoming socket's time limit:
+            // nothing is wrong, wait again.
+            Err(error) if timed_out(&error) => continue,
             // Most failures pass (no descriptor free until a connection
             // closes): retrying at once would spin a CPU and flood the
             // log, so pause longer each time, and say it once.
@@ -161,7 +197,7 @@ fn main() -> Result<(), Error> {
             if let Err(error) =
                 serve(connection_socket, address, &mut buffer, limits)
             {
-                warn!("{address}: {error}");
+                warn_limited(&FAILED, || format!("{address}: {error}"));
             }
         // ANCHOR_END: one_at_a_time
         // ANCHOR: concurrent
@@ -181,7 +217,7 @@ fn main() -> Result<(), Error> {
                 if let Err(error) =
                     serve(connection_socket, address, &mut buffer, limits)
                 {
-                    warn!("{address}: {error}");
+                    warn_limited(&FAILED, || format!("{address}: {error}"));
                 }
                 // The slot is given back here, when the thread ends.
                 drop(slot);
@@ -206,46 +242,39 @@ fn serve(
     buffer: &mut [u8],
     limits: Limits,
 ) -> io::Result<()> {
-    // Python waits without limit at each step: a client that sends
-    // nothing, or never reads its reply, would hold the server forever.
-    // Here each step gets only the time left before this deadline.
-    let start = Instant::now();
-    let deadline = start + limits.timeout;
-    let read_deadline = match limits.read_timeout {
-        Some(read_timeout) => deadline.min(start + read_timeout),
-        None => deadline,
-    };
-    let mut connection = Bounded {
-        socket: &connection_socket,
-        deadline: read_deadline,
-    };
+    // The whole exchange must be done by this deadline: a client that
+    // never reads its reply, or never closes, cannot hold the server
+    // longer. The waits below get only the time left before it.
+    let deadline = Instant::now() + limits.timeout;
+    // Linux copied the welcoming socket's time limit into this socket;
+    // another system may not, so there it costs a call here.
+    if !cfg!(any(target_os = "linux", target_os = "android")) {
+        connection_socket.set_read_timeout(Some(limits.sentence_wait()))?;
+    }
 
     // sentence = connectionSocket.recv(1024): one read, as in the listing.
     // It waits until something arrives, then returns what has arrived so
     // far, up to the buffer size; 0 means the client closed without sending
     // anything.
-    let length = match connection.read(buffer) {
+    let length = match (&connection_socket).read(buffer) {
         Ok(length) => length,
         // The time is up. Returning drops the socket, which closes the
         // connection.
         Err(e) if timed_out(&e) => {
-            let why = match limits.read_timeout {
-                Some(read_timeout) if read_deadline < deadline => format!(
-                    "nothing received for {} s (--read-timeout)",
-                    read_timeout.as_secs_f64()
-                ),
-                _ => format!(
-                    "no sentence within {} s (--timeout)",
-                    limits.timeout.as_secs_f64()
-                ),
-            };
-            warn!("{address}: {why}: connection closed");
+            let why = limits.no_sentence();
+            warn_limited(&SILENT, || {
+                format!("{address}: {why}: connection closed")
+            });
             return Ok(());
         }
         Err(e) => return Err(e),
     };
     let sentence = &buffer[..length];
     debug!("{address}: received {length} bytes");
+    if length == 0 {
+        // The client has closed: nothing to answer, nothing left to read.
+        return Ok(());
+    }
     // ANCHOR_END: serve
     // ANCHOR: reply
 
@@ -254,15 +283,17 @@ fn serve(
 
     // connectionSocket.send(...), within the time left: a client that
     // never reads would otherwise hold us here once its window is full.
-    connection.deadline = deadline;
-    match connection.write_all(&capitalized_sentence) {
+    match send_reply(&connection_socket, &capitalized_sentence, deadline) {
         Ok(()) => {}
         Err(e) if timed_out(&e) => {
-            warn!(
-                "{address}: reply not taken within {} s (--timeout): the \
-                 client does not read; connection closed",
-                limits.timeout.as_secs_f64()
-            );
+            let timeout = limits.timeout.as_secs_f64();
+            warn_limited(&NOT_READ, || {
+                format!(
+                    "{address}: reply not taken within {timeout} s \
+                     (--timeout): the client does not read; connection \
+                     closed"
+                )
+            });
             return Ok(());
         }
         Err(e) => return Err(e),
@@ -270,24 +301,88 @@ fn serve(
     debug!("{address}: sent {} bytes back", capitalized_sentence.len());
 
     // connectionSocket.close(): dropping the socket at the end of this
-    // function closes it. But closing a socket with unread input makes the
-    // system reset the connection (RST), and the client may lose the reply.
-    // Input can arrive after our one read (more than the buffer, or a
-    // sentence sent in pieces), so always: send our FIN first (the reply is
-    // complete), then read and drop the rest until the client closes too,
-    // for at most a second.
+    // function closes it. A socket with no unread input closes with a FIN.
+    // But input can still arrive after our one read (more than the buffer,
+    // or a sentence sent in pieces), and closing a socket with unread
+    // input, or one that input reaches later, makes the system reset the
+    // connection (RST): the client may lose the reply. So look first,
+    // without waiting: a read that returns 0 is the client's FIN, sent
+    // when it half-closes after its sentence (as tcp-client does). Then
+    // nothing more can come, and we close at once.
+    let mut scratch = [MaybeUninit::uninit(); 4096];
+    let dropped = match receive_now(&connection_socket, &mut scratch) {
+        Ok(0) => return Ok(()),
+        Ok(n) => n as u64,
+        Err(e) if e.kind() == WouldBlock => 0,
+        Err(e) => return Err(e),
+    };
+    // The client has not closed yet. Send our FIN first (the reply is
+    // complete: a client that reads until we close can now close too),
+    // then read and drop whatever still comes until the client closes, for
+    // at most a second.
     connection_socket.shutdown(Shutdown::Write)?;
-    connection.deadline = deadline.min(Instant::now() + DISCARD_TIME);
-    let dropped = discard_input(&mut connection)?;
+    let mut connection = Bounded {
+        socket: &connection_socket,
+        deadline: deadline.min(Instant::now() + DISCARD_TIME),
+    };
+    let dropped = dropped + discard_input(&mut connection)?;
     if dropped > 0 {
-        warn!(
-            "{address}: input cut: read the first {length} bytes, dropped \
-             {dropped} more"
-        );
+        warn_limited(&CUT, || {
+            format!(
+                "{address}: input cut: read the first {length} bytes, \
+                 dropped {dropped} more"
+            )
+        });
     }
     Ok(())
 }
 // ANCHOR_END: reply
+
+// ANCHOR: send
+/// Sends the whole reply by `deadline`. Most replies fit in the socket's
+/// send buffer: the system copies them there at once and sends them on
+/// its own. So first ask it to take what it can without waiting; only
+/// what did not fit waits, for the client to read and make room, at most
+/// until the deadline.
+fn send_reply(
+    socket: &TcpStream,
+    reply: &[u8],
+    deadline: Instant,
+) -> io::Result<()> {
+    let sent = match send_now(socket, reply) {
+        Ok(sent) => sent,
+        Err(e) if e.kind() == WouldBlock => 0,
+        Err(e) => return Err(e),
+    };
+    Bounded { socket, deadline }.write_all(&reply[sent..])
+}
+
+/// send and recv with MSG_DONTWAIT: do what can be done now, or fail
+/// with WouldBlock, and never wait. Systems without the flag (Windows)
+/// get no help: everything is sent, and the close waits, the slow way.
+#[cfg(unix)]
+fn send_now(socket: &TcpStream, bytes: &[u8]) -> io::Result<usize> {
+    SockRef::from(socket).send_with_flags(bytes, libc::MSG_DONTWAIT)
+}
+
+#[cfg(unix)]
+fn receive_now(
+    socket: &TcpStream,
+    scratch: &mut [MaybeUninit<u8>],
+) -> io::Result<usize> {
+    SockRef::from(socket).recv_with_flags(scratch, libc::MSG_DONTWAIT)
+}
+
+#[cfg(not(unix))]
+fn send_now(_: &TcpStream, _: &[u8]) -> io::Result<usize> {
+    Ok(0)
+}
+
+#[cfg(not(unix))]
+fn receive_now(_: &TcpStream, _: &mut [MaybeUninit<u8>]) -> io::Result<usize> {
+    Err(WouldBlock.into())
+}
+// ANCHOR_END: send
 
 // ANCHOR: discard
 /// How long a client gets to close after its reply.
@@ -317,7 +412,9 @@ fn timed_out(error: &io::Error) -> bool {
 // ANCHOR: bounded
 /// A connection socket whose every read and write waits at most until
 /// `deadline`: each call gets the time left, so many slow calls cannot add
-/// up to more.
+/// up to more. Only the slow ways use it (a reply that waits for room, the
+/// wait for the client's close), so it sets the time limit before each
+/// call.
 struct Bounded<'a> {
     socket: &'a TcpStream,
     deadline: Instant,
@@ -350,6 +447,29 @@ impl Write for Bounded<'_> {
     }
 }
 // ANCHOR_END: bounded
+
+// ANCHOR: warnings
+// Any client can make its connection fail on purpose (connect, then
+// reset), thousands of times a second: a log line each would flood the
+// log and fill the disk. So each kind of warning about a connection is
+// logged at most once a second, with the count of those held back, as
+// udp-server does. Every connection's thread shares them, hence the locks.
+static FAILED: Mutex<RateLimit> = Mutex::new(RateLimit::per_second());
+static SILENT: Mutex<RateLimit> = Mutex::new(RateLimit::per_second());
+static NOT_READ: Mutex<RateLimit> = Mutex::new(RateLimit::per_second());
+static CUT: Mutex<RateLimit> = Mutex::new(RateLimit::per_second());
+
+/// Logs the warning that `line` makes, if its kind's `limit` allows one
+/// now. (A thread that panicked while holding the lock left a valid
+/// limit, so its poisoning is ignored.)
+fn warn_limited(limit: &Mutex<RateLimit>, line: impl FnOnce() -> String) {
+    let held_back =
+        limit.lock().unwrap_or_else(PoisonError::into_inner).check();
+    if let Some(held_back) = held_back {
+        warn!("{}{held_back}", line());
+    }
+}
+// ANCHOR_END: warnings
 
 // ANCHOR: slots
 /// The connections being served at once, at most `most`: a count, not a

@@ -369,3 +369,32 @@ fn waits_that_round_to_none_and_no_connections_are_usage_errors() {
         support::assert_usage_error("tcp-server", args);
     }
 }
+
+/// Connects and resets the connection at once: SO_LINGER with a zero
+/// timeout makes close() send RST instead of FIN.
+fn reset(server: SocketAddr) {
+    let socket = Socket::from(connect(server));
+    socket.set_linger(Some(Duration::ZERO)).unwrap();
+}
+
+#[test]
+fn warnings_about_connections_are_rate_limited() {
+    // Anyone can reset connections as fast as they can make them: the log
+    // says so at most once a second, with the count of the rest.
+    for args in [&[][..], &["--concurrent"]] {
+        let mut server = Server::rust("tcp-server", args, &[]);
+        for _ in 0..100 {
+            reset(server.address);
+            // Served in order: the reset one has been accepted.
+            assert_eq!(exchange(server.address, b"ok").unwrap(), b"OK");
+        }
+        thread::sleep(Duration::from_millis(1100));
+        reset(server.address);
+        server.wait_for_log("more like it not logged");
+        let log = server.log_so_far();
+        let (resets, lines) =
+            support::rate_limited_count(&log, "Connection reset by peer");
+        assert_eq!(resets, 101, "{args:?}: {log}");
+        assert!(lines <= 3, "{args:?}: {lines} lines: {log}");
+    }
+}

@@ -4,7 +4,7 @@
 //! client, and every reply is checked.
 
 use std::io::{self, Read, Write};
-use std::net::{SocketAddr, TcpStream, UdpSocket};
+use std::net::{Shutdown, SocketAddr, TcpStream, UdpSocket};
 use std::sync::{Arc, Barrier};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -302,8 +302,10 @@ fn tcp_client(client: usize, server: SocketAddr, limits: Limits) -> Outcome {
     outcome
 }
 
-/// connect, send, read the reply until the server closes, close: all
-/// within `timeout`.
+/// connect, send, half-close, read the reply until the server closes,
+/// close: all within `timeout`. The half-close (our FIN) says the request
+/// is complete, as tcp-client does it: a server then knows that nothing
+/// more will come, and can close as soon as it has replied.
 pub fn exchange(
     server: SocketAddr,
     request: &[u8],
@@ -318,6 +320,7 @@ pub fn exchange(
     stream.set_read_timeout(Some(left))?;
     stream.set_write_timeout(Some(left))?;
     stream.write_all(request)?;
+    stream.shutdown(Shutdown::Write)?;
     let mut reply = Vec::with_capacity(128);
     // The server closes after its reply; 64 KiB bounds a runaway one.
     stream.take(65_536).read_to_end(&mut reply)?;

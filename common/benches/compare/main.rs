@@ -21,7 +21,7 @@
 //!
 //! `cargo bench` passes `--bench`: the full run. Without it (as under
 //! `cargo test`) the quick run checks correctness only, with tiny loads,
-//! and asserts no timing; it prints one line, no table, and exits with an
+//! and asserts no timing; it prints three short lines, no table, and exits with an
 //! error on any wrong or missing reply. See docs/en/benchmarks.md for a
 //! run and how to read it.
 
@@ -30,6 +30,7 @@ mod clients; // the clients timed as whole processes
 mod load; // closed-loop load from client threads, every reply checked
 mod procs; // starting, pinning and stopping programs; /proc readings
 mod report; // the rows of the table, the targets
+mod syscalls; // system calls per TCP connection, counted by strace
 mod table; // the Markdown table and number formats
 mod transform; // common::to_upper against Python's str.upper()
 
@@ -141,8 +142,8 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    report.print(settings, started.elapsed());
-    if report.failed(settings) {
+    let printed = report.print(settings, started.elapsed());
+    if report.failed(settings) || !printed {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
@@ -204,6 +205,9 @@ fn run(settings: &Settings) -> Result<Report, String> {
     );
 
     transform::transform(&programs, settings, &mut report);
+    if settings.full {
+        syscalls::per_connection(&programs, &mut report);
+    }
     Ok(report)
 }
 

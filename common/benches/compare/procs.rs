@@ -64,6 +64,9 @@ impl Programs {
         for name in ["udp-client", "udp-server", "tcp-client", "tcp-server"] {
             build.args(["-p", name]);
         }
+        // The binaries, and the TCP server's lecture listing (its system
+        // calls are counted).
+        build.args(["--bins", "--example", "tcp_server"]);
         if release {
             build.arg("--release");
         }
@@ -106,6 +109,12 @@ impl Programs {
         let mut command = self.on_server_cpu(self.binaries.join(name));
         command.env_remove("RUST_LOG");
         command
+    }
+
+    /// A lecture listing (`examples/NAME.rs`, which takes HOST PORT as the
+    /// Python originals do), on the servers' CPU.
+    pub fn lecture_server(&self, name: &str) -> Command {
+        self.on_server_cpu(self.binaries.join("examples").join(name))
     }
 
     /// A Python original server, on the servers' CPU, unbuffered (`-u`)

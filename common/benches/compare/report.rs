@@ -88,6 +88,9 @@ impl Line {
     }
 }
 
+/// The widest line the quick run may print.
+const WIDTH: usize = 100;
+
 /// What a server row is compared with.
 pub enum Compare<'a> {
     /// This row is the reference of its group.
@@ -113,6 +116,8 @@ pub struct Report {
     targets: Vec<String>,
     /// Where the clients and servers ran.
     pub placement: String,
+    /// System calls per TCP connection, for each server (full run).
+    pub calls: Option<Table>,
 }
 
 impl Report {
@@ -125,6 +130,7 @@ impl Report {
             good_replies: 0,
             targets: Vec::new(),
             placement: "not pinned to CPUs".into(),
+            calls: None,
         }
     }
 
@@ -256,8 +262,9 @@ impl Report {
     }
 
     /// The full run prints the table and the goals; the quick run, which
-    /// checks correctness only, one summary line (or what went wrong).
-    pub fn print(&self, settings: &Settings, took: Duration) {
+    /// checks correctness only, a short summary (or what went wrong), in
+    /// lines of at most [`WIDTH`] columns: false if one is longer.
+    pub fn print(&self, settings: &Settings, took: Duration) -> bool {
         println!();
         if settings.full {
             println!(
@@ -268,6 +275,15 @@ impl Report {
             );
             println!();
             self.table.print();
+            if let Some(calls) = &self.calls {
+                println!();
+                println!(
+                    "System calls per TCP connection of the bench's client \
+                     (strace -f -c):"
+                );
+                println!();
+                calls.print();
+            }
             println!();
             println!("The goals, and what this run measured:");
             for line in &self.targets {
@@ -286,15 +302,31 @@ impl Report {
         } else if settings.full {
             println!("compare: ok ({} rows)", self.table.len());
         } else {
-            println!(
-                "compare: quick check ok, {:.0} s: {} replies from the \
-                 servers (Rust, Python, bare) and the clients, each exactly \
-                 the bytes expected; common::to_upper agrees with Python's \
-                 str.upper(). Nothing is timed here: `cargo bench -p common \
-                 --bench compare` measures.",
-                took.as_secs_f64(),
-                thousands(self.good_replies as f64)
-            );
+            // Short lines: the quick run's output is read in a terminal,
+            // among the tests'.
+            let lines = [
+                format!(
+                    "compare: quick check ok in {:.0} s; nothing is timed \
+                     here (cargo bench measures)",
+                    took.as_secs_f64()
+                ),
+                format!(
+                    "- {} replies from the servers (Rust, Python, bare) and \
+                     the clients, each as expected",
+                    thousands(self.good_replies as f64)
+                ),
+                "- common::to_upper agrees with Python's str.upper()".into(),
+            ];
+            for line in &lines {
+                println!("{line}");
+            }
+            if let Some(long) =
+                lines.iter().find(|line| line.chars().count() > WIDTH)
+            {
+                println!("FAILED: this line is over {WIDTH} columns: {long}");
+                return false;
+            }
         }
+        true
     }
 }
