@@ -131,13 +131,15 @@ fn main() -> Result<(), Error> {
     // print('From Server: ', modifiedSentence.decode()): Python's print
     // puts a space between its two arguments.
     let mut stdout = io::stdout().lock();
-    let cut = loop {
+    let mut too_long = false;
+    let failure = loop {
         // Read one byte more than --max-reply allows, no more: enough to
         // tell a reply of exactly that length from a longer one.
         let allowed = args.max_reply - received;
         let room = allowed.saturating_add(1).min(buffer.len() as u64);
         match connection.read(&mut buffer[..room as usize]) {
-            Ok(0) => break reset.map(Cut::Failed),
+            // The server's close, or the reset that stopped our sending.
+            Ok(0) => break reset,
             Ok(length) => {
                 let kept = (length as u64).min(allowed);
                 if received == 0 {
@@ -147,11 +149,12 @@ fn main() -> Result<(), Error> {
                 stdout.flush()?;
                 received += kept;
                 if kept < length as u64 {
-                    break Some(Cut::TooLong);
+                    too_long = true;
+                    break None;
                 }
             }
             Err(error) if error.kind() == ErrorKind::Interrupted => {}
-            Err(error) => break Some(Cut::Failed(error)),
+            Err(error) => break Some(error),
         }
     };
     // ANCHOR_END: receive
@@ -161,9 +164,20 @@ fn main() -> Result<(), Error> {
     // not end the reply with its close, say why: an error (exit 1) if one
     // of our limits cut it, a warning if the server ended it early (what
     // came may be all of it).
-    let why = cut.map(|cut| (explain(&cut, received, &args), cut.is_limit()));
+    let why = if too_long {
+        Some(format!(
+            "the reply is cut after {received} bytes: it is longer than \
+             --max-reply {}; raise --max-reply for a longer reply",
+            args.max_reply
+        ))
+    } else {
+        failure
+            .as_ref()
+            .map(|error| explain(error, received, &args))
+    };
+    let our_limit = too_long || failure.as_ref().is_some_and(timed_out);
     if received == 0 {
-        if let Some((why, _)) = why {
+        if let Some(why) = why {
             return Err(Error::new(why));
         }
         stdout.write_all(b"From Server:  ")?;
@@ -175,8 +189,8 @@ fn main() -> Result<(), Error> {
     // clientSocket.close(): dropping the socket, however we return, closes
     // the connection.
     match why {
-        Some((why, true)) => Err(Error::new(why)),
-        Some((why, false)) => {
+        Some(why) if our_limit => Err(Error::new(why)),
+        Some(why) => {
             warn!("{why}");
             Ok(())
         }
@@ -282,24 +296,6 @@ fn timed_out(error: &io::Error) -> bool {
     matches!(error.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut)
 }
 
-/// Why the reply ended other than by the server's close.
-enum Cut {
-    /// Reading failed or ran out of time, or sending was reset.
-    Failed(io::Error),
-    /// The reply went on past --max-reply.
-    TooLong,
-}
-
-impl Cut {
-    /// Did one of our own limits end the reply? Then it is incomplete.
-    fn is_limit(&self) -> bool {
-        match self {
-            Cut::Failed(error) => timed_out(error),
-            Cut::TooLong => true,
-        }
-    }
-}
-
 /// One line on why the sentence could not be sent.
 fn cannot_send(error: &io::Error, args: &Args) -> Error {
     let (host, port) = (&args.server.host, args.server.port);
@@ -317,20 +313,10 @@ fn cannot_send(error: &io::Error, args: &Args) -> Error {
     ))
 }
 
-/// One line on why the reply ended in `cut` after `received` bytes.
-fn explain(cut: &Cut, received: u64, args: &Args) -> String {
+/// One line on why the reply ended in `error` after `received` bytes.
+fn explain(error: &io::Error, received: u64, args: &Args) -> String {
     let (host, port) = (&args.server.host, args.server.port);
     let seconds = args.timeout.as_secs_f64();
-    let error = match cut {
-        Cut::Failed(error) => error,
-        Cut::TooLong => {
-            return format!(
-                "the reply is cut after {received} bytes: it is longer than \
-                 --max-reply {}; raise --max-reply for a longer reply",
-                args.max_reply
-            );
-        }
-    };
     match (received, timed_out(error), is_reset(error)) {
         (0, true, _) => format!(
             "no reply from {host} port {port} within {seconds} s \
