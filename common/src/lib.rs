@@ -6,7 +6,8 @@
 //!   and the `--host`/`--port` arguments ([`ClientAddress`],
 //!   [`ServerAddress`]);
 //! - [`input`]: Python's `input(prompt)` for the clients, which drops the
-//!   line ending as Python does on each system ([`LineEnding`]);
+//!   line ending as Python does on each system ([`LineEnding`]), and
+//!   [`input_stream`], the same line a piece at a time;
 //! - [`Error`]: a failure printed as one clear line;
 //! - [`init_logging`]: diagnostics on standard error, filtered by `RUST_LOG`;
 //! - [`RateLimit`]: at most one warning a second for each kind;
@@ -26,7 +27,7 @@ pub use address::{
 };
 pub use backoff::Backoff;
 pub use error::Error;
-pub use input::{LineEnding, input};
+pub use input::{Line, LineEnding, input, input_stream};
 pub use logging::init_logging;
 pub use rate_limit::{HeldBack, RateLimit};
 pub use text::to_upper;

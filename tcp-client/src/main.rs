@@ -12,7 +12,7 @@
 use std::ffi::OsString;
 use std::io::{self, ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use clap::Parser;
 use common::{ClientAddress, Error};
@@ -26,11 +26,18 @@ struct Args {
     #[command(flatten)]
     server: ClientAddress,
 
-    /// How long to wait for the connection, and then for each part of the
-    /// reply (not for your typing)
+    /// How long to wait for the connection; then the most the whole
+    /// exchange may take, sending and receiving, counted from the moment
+    /// the sentence comes in (your typing is not counted)
     #[arg(long, value_name = "SECONDS", default_value = "60",
           value_parser = common::parse_seconds)]
     timeout: Duration,
+
+    /// The longest reply to print, in bytes; past it, the client stops.
+    /// The default, 64 MiB, is far more than the lecture's servers send
+    #[arg(long, value_name = "BYTES", default_value_t = 64 << 20,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    max_reply: u64,
 
     /// Sentence to send; without it, the client asks for one
     sentence: Option<OsString>,
@@ -39,7 +46,7 @@ struct Args {
 
 // ANCHOR: connect
 fn main() -> Result<(), Error> {
-    let args = Args::parse();
+    let mut args = Args::parse();
     common::init_logging();
     let (host, port, timeout) =
         (&args.server.host, args.server.port, args.timeout);
@@ -52,7 +59,7 @@ fn main() -> Result<(), Error> {
     // connect runs TCP's 3-way handshake (SYN, SYN-ACK, ACK). When it
     // returns, the server's system has accepted the connection for us, even
     // before its program calls accept. Each address is tried in turn.
-    let mut client_socket = connect(&addresses, timeout)
+    let client_socket = connect(&addresses, timeout)
         .map_err(|e| Error::connect(host, port, e, timeout))?;
     debug!("connected to {}", client_socket.peer_addr()?);
     // ANCHOR_END: connect
@@ -60,18 +67,46 @@ fn main() -> Result<(), Error> {
     // ANCHOR: send
     // Only now, with the connection up, do we ask for the sentence. An
     // argument is sent as the bytes it is, UTF-8 or not, as typed input is.
-    let sentence = match args.sentence {
-        Some(sentence) => sentence.into_encoded_bytes(),
-        None => common::input("Input lowercase sentence:")?,
+    // Typed (or piped) input comes a piece at a time, each piece sent
+    // before the next is read: a sentence of any length needs only this
+    // buffer, not the memory to hold it whole.
+    let argument = args.sentence.take().map(OsString::into_encoded_bytes);
+    let mut sentence: Box<dyn Read> = match &argument {
+        Some(bytes) => Box::new(bytes.as_slice()),
+        None => Box::new(common::input_stream("Input lowercase sentence:")?),
+    };
+    let mut buffer = vec![0; 64 * 1024];
+    let mut length = read_sentence(&mut sentence, &mut buffer)?;
+
+    // The sentence is there: from now on the whole exchange, sending and
+    // receiving, must end by one deadline. Each read and write gets only
+    // the time left, so a server that takes or sends bytes slowly, or
+    // sends without end, cannot hold us past it.
+    let mut connection = Bounded {
+        socket: &client_socket,
+        deadline: Instant::now() + timeout,
     };
 
     // send: the connection knows where the bytes go, so no address here.
     // write_all keeps writing until every byte is handed to the system
-    // (Python's send may send only part). A server that reads nothing
-    // would hold a long sentence here, so this wait is bounded too.
-    client_socket.set_write_timeout(Some(timeout))?;
-    client_socket.write_all(&sentence)?;
-    debug!("sent {} bytes", sentence.len());
+    // (Python's send may send only part).
+    let mut sent = 0;
+    let mut reset = None;
+    while length > 0 {
+        match connection.write_all(&buffer[..length]) {
+            Ok(()) => sent += length,
+            // The server has reset the connection (it read part of the
+            // sentence and closed), but what it sent before is still
+            // ours to read: stop sending and read on.
+            Err(error) if is_reset(&error) => {
+                reset = Some(error);
+                break;
+            }
+            Err(error) => return Err(cannot_send(&error, &args)),
+        }
+        length = read_sentence(&mut sentence, &mut buffer)?;
+    }
+    debug!("sent {sent} bytes");
     // Not in the listing: half-close our side (FIN) to say the sentence is
     // complete. An empty sentence sends no byte at all; without this, the
     // server would wait for one and we for the reply, both forever, as the
@@ -89,23 +124,34 @@ fn main() -> Result<(), Error> {
     // read may return only part of the reply, and the reply can be longer
     // than 1024 bytes. The server closes the connection after replying, so
     // we read until that close, printing each part as it comes: a reply of
-    // any length needs only this buffer. Each wait is bounded.
-    client_socket.set_read_timeout(Some(timeout))?;
-    let mut buffer = [0; 64 * 1024];
+    // any length needs only this buffer. The deadline still holds, and at
+    // most --max-reply bytes are printed, so a server that sends without
+    // end cannot fill the disk our output goes to.
     let mut received = 0;
     // print('From Server: ', modifiedSentence.decode()): Python's print
     // puts a space between its two arguments.
     let mut stdout = io::stdout().lock();
+    let mut too_long = false;
     let failure = loop {
-        match client_socket.read(&mut buffer) {
-            Ok(0) => break None,
+        // Read one byte more than --max-reply allows, no more: enough to
+        // tell a reply of exactly that length from a longer one.
+        let allowed = args.max_reply - received;
+        let room = allowed.saturating_add(1).min(buffer.len() as u64);
+        match connection.read(&mut buffer[..room as usize]) {
+            // The server's close, or the reset that stopped our sending.
+            Ok(0) => break reset,
             Ok(length) => {
+                let kept = (length as u64).min(allowed);
                 if received == 0 {
                     stdout.write_all(b"From Server:  ")?;
                 }
-                stdout.write_all(&buffer[..length])?;
+                stdout.write_all(&buffer[..kept as usize])?;
                 stdout.flush()?;
-                received += length;
+                received += kept;
+                if kept < length as u64 {
+                    too_long = true;
+                    break None;
+                }
             }
             Err(error) if error.kind() == ErrorKind::Interrupted => {}
             Err(error) => break Some(error),
@@ -114,10 +160,22 @@ fn main() -> Result<(), Error> {
     // ANCHOR_END: receive
     // ANCHOR: finish
     // Nothing came: the exchange failed. Otherwise print what came, as
-    // the Python client would, end its line, then warn that it may not be
-    // all.
-    let why =
-        failure.map(|error| explain(&error, received, (host, port), timeout));
+    // the Python client would, and end its line. Then, if the server did
+    // not end the reply with its close, say why: an error (exit 1) if one
+    // of our limits cut it, a warning if the server ended it early (what
+    // came may be all of it).
+    let why = if too_long {
+        Some(format!(
+            "the reply is cut after {received} bytes: it is longer than \
+             --max-reply {}; raise --max-reply for a longer reply",
+            args.max_reply
+        ))
+    } else {
+        failure
+            .as_ref()
+            .map(|error| explain(error, received, &args))
+    };
+    let our_limit = too_long || failure.as_ref().is_some_and(timed_out);
     if received == 0 {
         if let Some(why) = why {
             return Err(Error::new(why));
@@ -127,14 +185,79 @@ fn main() -> Result<(), Error> {
     stdout.write_all(b"\n")?;
     stdout.flush()?;
     debug!("received {received} bytes");
-    if let Some(why) = why {
-        warn!("{why}");
-    }
 
-    // clientSocket.close(): dropping the socket closes the connection.
-    Ok(())
+    // clientSocket.close(): dropping the socket, however we return, closes
+    // the connection.
+    match why {
+        Some(why) if our_limit => Err(Error::new(why)),
+        Some(why) => {
+            warn!("{why}");
+            Ok(())
+        }
+        None => Ok(()),
+    }
 }
 // ANCHOR_END: finish
+
+// ANCHOR: bounded
+/// The connection socket, with every read and write waiting at most until
+/// `deadline`: each call gets the time left, so many short waits cannot
+/// add up to more (a timeout for each read alone would start again with
+/// every byte of a server that sends one byte a second).
+struct Bounded<'a> {
+    socket: &'a TcpStream,
+    deadline: Instant,
+}
+
+impl Bounded<'_> {
+    fn time_left(&self) -> io::Result<Duration> {
+        match self.deadline.checked_duration_since(Instant::now()) {
+            Some(left) if !left.is_zero() => Ok(left),
+            _ => Err(ErrorKind::TimedOut.into()),
+        }
+    }
+}
+
+impl Read for Bounded<'_> {
+    fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
+        self.socket.set_read_timeout(Some(self.time_left()?))?;
+        self.socket.read(buffer)
+    }
+}
+
+impl Write for Bounded<'_> {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.socket.set_write_timeout(Some(self.time_left()?))?;
+        self.socket.write(bytes)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The next piece of the sentence into `buffer`; 0 once it is all read.
+fn read_sentence(
+    sentence: &mut impl Read,
+    buffer: &mut [u8],
+) -> Result<usize, Error> {
+    loop {
+        match sentence.read(buffer) {
+            Ok(length) => return Ok(length),
+            Err(error) if error.kind() == ErrorKind::Interrupted => {}
+            // Standard input ended before a line: Python's EOFError.
+            Err(error) if error.kind() == ErrorKind::UnexpectedEof => {
+                return Err(error.into());
+            }
+            Err(error) => {
+                return Err(Error::new(format!(
+                    "cannot read the sentence from standard input: {error}"
+                )));
+            }
+        }
+    }
+}
+// ANCHOR_END: bounded
 
 // ANCHOR: connect_fn
 /// Connects to the first address that answers, giving each `timeout`:
@@ -167,27 +290,43 @@ fn is_reset(error: &io::Error) -> bool {
     )
 }
 
-/// One line on why the reply ended in `error` after `received` bytes:
-/// an error if nothing came, a warning that the reply may be incomplete.
-fn explain(
-    error: &io::Error,
-    received: usize,
-    (host, port): (&str, u16),
-    timeout: Duration,
-) -> String {
-    let seconds = timeout.as_secs_f64();
-    // A read timeout: Linux reports WouldBlock, Windows TimedOut.
-    let timed_out =
-        matches!(error.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut);
-    match (received, timed_out, is_reset(error)) {
+/// A wait that ran out: the deadline, or a socket timeout (Linux reports
+/// WouldBlock, Windows TimedOut).
+fn timed_out(error: &io::Error) -> bool {
+    matches!(error.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut)
+}
+
+/// One line on why the sentence could not be sent.
+fn cannot_send(error: &io::Error, args: &Args) -> Error {
+    let (host, port) = (&args.server.host, args.server.port);
+    if timed_out(error) {
+        return Error::new(format!(
+            "the sentence was not sent within {} s (--timeout): {host} port \
+             {port} is not taking it in time (the server may be stuck, busy \
+             with another client, or slow to read); try again, or raise \
+             --timeout",
+            args.timeout.as_secs_f64()
+        ));
+    }
+    Error::new(format!(
+        "cannot send the sentence to {host} port {port}: {error}"
+    ))
+}
+
+/// One line on why the reply ended in `error` after `received` bytes.
+fn explain(error: &io::Error, received: u64, args: &Args) -> String {
+    let (host, port) = (&args.server.host, args.server.port);
+    let seconds = args.timeout.as_secs_f64();
+    match (received, timed_out(error), is_reset(error)) {
         (0, true, _) => format!(
-            "no reply from {host} port {port} within {seconds} s after \
-             sending: the server may be busy with another client, or stuck; \
-             try again, or raise --timeout"
+            "no reply from {host} port {port} within {seconds} s \
+             (--timeout): the server may be busy with another client, or \
+             stuck; try again, or raise --timeout"
         ),
         (n, true, _) => format!(
-            "the reply stopped after {n} bytes: nothing more from {host} \
-             port {port} within {seconds} s; it may be incomplete"
+            "the reply is cut after {n} bytes: it did not end within \
+             {seconds} s (--timeout); raise --timeout if the server needs \
+             longer"
         ),
         (0, _, true) => format!(
             "connection reset by {host} port {port} before any reply: the \

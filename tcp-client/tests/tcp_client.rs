@@ -204,7 +204,13 @@ fn end_of_input_before_a_line_is_an_error_not_a_panic() {
 
 #[test]
 fn bad_arguments_get_the_usage_and_exit_2() {
-    for args in [&["--port", "-1"][..], &["--host"], &["a", "b"]] {
+    for args in [
+        &["--port", "-1"][..],
+        &["--host"],
+        &["a", "b"],
+        &["--max-reply", "0"],
+        &["--max-reply", "1k"],
+    ] {
         support::assert_usage_error("tcp-client", args);
     }
 }
@@ -213,7 +219,8 @@ fn bad_arguments_get_the_usage_and_exit_2() {
 fn help_and_version() {
     let help = run_client("tcp-client", &["--help"], &[], b"");
     assert_eq!(help.status.code(), Some(0));
-    for option in ["--host", "--port", "[SENTENCE]"] {
+    for option in ["--host", "--port", "--timeout", "--max-reply", "[SENTENCE]"]
+    {
         assert!(help.stdout_text().contains(option), "{option}");
     }
     let version = run_client("tcp-client", &["--version"], &[], b"");
