@@ -26,16 +26,25 @@
 //!
 //! - `<!-- explains: NAME -->`, in *Reading the Rust* only: the section
 //!   that follows explains the construct `NAME`; see [`explains`].
+//! - `<!-- side-by-side: PYTHON rust=RUST -->`, then an HTML table of two
+//!   columns, Python | Rust, one fenced block per cell: read in order, the
+//!   cells of each column are the whole file; see [`side_by_side`].
 //!
 //! PATHs are relative to the workspace folder. The Korean chapters' terms
 //! are checked against a table of variants: see [`terms`].
 
 pub mod explains;
+pub mod side_by_side;
 pub mod terms;
 
 /// The marker names; any other `<!-- name: ... -->` is a typo.
-pub const MARKERS: &[&str] =
-    &["listing", "correspondence", "transcript", "explains"];
+pub const MARKERS: &[&str] = &[
+    "listing",
+    "correspondence",
+    "transcript",
+    "explains",
+    "side-by-side",
+];
 
 /// The parts of a chapter the checks look at.
 #[derive(Debug, Clone, PartialEq)]

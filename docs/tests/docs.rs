@@ -430,6 +430,53 @@ fn correspondence_tables_cover_every_python_line() {
     report("correspondence tables", problems);
 }
 
+/// Each program has a side-by-side page in each language (the Python and
+/// its lecture listing in two columns, a step to a row), linked from its
+/// chapter; every side-by-side table holds both files whole, in order.
+#[test]
+fn side_by_side_pages_hold_both_files() {
+    use doc_check::side_by_side::{MARKER, check_side_by_side};
+    let docs = docs();
+    let mut problems = Vec::new();
+    for doc in &docs {
+        problems.extend(check_side_by_side(&doc.path, &doc.text, &read_source));
+    }
+    for language in LANGUAGES {
+        for (program, python) in PROGRAMS {
+            let name = format!("{program}-side-by-side.md");
+            let path = format!("docs/{language}/{name}");
+            let Some(page) = docs.iter().find(|doc| doc.path == path) else {
+                problems.push(format!("{path} is missing"));
+                continue;
+            };
+            let example = program.replace('-', "_");
+            let args = format!(
+                "docs/python/{python} rust={program}/examples/{example}.rs"
+            );
+            let marked = page.elements.iter().any(|located| {
+                matches!(&located.element,
+                    Element::Marker { kind, args: a } if kind == MARKER
+                        && *a == args)
+            });
+            if !marked {
+                problems
+                    .push(format!("{path}: no `<!-- {MARKER}: {args} -->`"));
+            }
+            let chapter = format!("docs/{language}/{program}.md");
+            let linked = docs.iter().any(|doc| {
+                doc.path == chapter
+                    && doc_check::links(&doc.text)
+                        .iter()
+                        .any(|(_, target)| *target == name)
+            });
+            if !linked {
+                problems.push(format!("{chapter} does not link ({name})"));
+            }
+        }
+    }
+    report("side-by-side pages", problems);
+}
+
 #[test]
 fn walk_throughs_have_every_part() {
     let docs = docs();
@@ -1197,6 +1244,104 @@ mod every_check_can_fail {
         assert_eq!(used("Err(e) if timed_out(e) => {}"), ["match-guard"]);
         assert_eq!(used("let n = 64 * 1024;"), Vec::<&str>::new());
         assert_eq!(used("*count += 1;"), ["deref"]);
+    }
+
+    /// A side-by-side page of rows, each `(Python, Rust)` cell's lines
+    /// (`None`: an empty cell).
+    fn side_by_side(rows: &[(Option<&str>, Option<&str>)]) -> String {
+        let cell = |language: &str, body: Option<&str>| match body {
+            None => "<td></td>\n".to_string(),
+            Some(body) => {
+                format!("<td>\n\n```{language}\n{body}```\n\n</td>\n")
+            }
+        };
+        let mut page = "# T\n\n<!-- side-by-side: a.py rust=lecture.rs -->\n\
+                        <table>\n<tr><th>Python</th><th>Rust</th></tr>\n"
+            .to_string();
+        for (python, rust) in rows {
+            page.push_str("<tr>\n");
+            page.push_str(&cell("python", *python));
+            page.push_str(&cell("rust", *rust));
+            page.push_str("</tr>\n");
+        }
+        page.push_str("</table>\n");
+        page
+    }
+
+    /// A file's lines from `first` (from 1) up to `last`, as one text.
+    fn lines(text: &str, first: usize, last: usize) -> String {
+        text.lines()
+            .skip(first - 1)
+            .take(last + 1 - first)
+            .map(|line| format!("{line}\n"))
+            .collect()
+    }
+
+    #[test]
+    fn side_by_side_columns_are_the_files() {
+        use doc_check::side_by_side::check_side_by_side;
+        let check =
+            |doc: &str, page: &str| check_side_by_side(doc, page, &read);
+        let en = "docs/en/x.md";
+        // a.py: "# a comment", "x = 1", "", "print(x)  ".
+        let (py_a, py_b) = (lines(PYTHON, 1, 2), lines(PYTHON, 4, 4));
+        let (rs_a, rs_b) = (lines(LECTURE, 1, 4), lines(LECTURE, 5, 16));
+        let page = side_by_side(&[
+            (Some(&py_a), Some(&rs_a)),
+            (None, Some(&rs_b[..rs_b.find("    host").unwrap()])),
+            (Some(&py_b), Some(&rs_b[rs_b.find("    host").unwrap()..])),
+        ]);
+        assert_eq!(check(en, &page), Vec::<String>::new());
+        // A changed line of either column fails, named by the page's line.
+        let changed = page.replace("x = 1", "x = 2");
+        let problems = check(en, &changed);
+        one(
+            problems.clone(),
+            "line 11: the Python column shows \"x = 2\"",
+        );
+        assert!(problems[0].contains("a.py is its line 2"), "{problems:#?}");
+        let changed = page.replace("Ok(())", "Ok(((())))");
+        one(
+            check(en, &changed),
+            "the Rust column shows \"    Ok(((())))\"",
+        );
+        // Cells out of order, or a line left out, fail.
+        let swapped = side_by_side(&[
+            (Some(&py_b), Some(&rs_a)),
+            (Some(&py_a), Some(&rs_b)),
+        ]);
+        one(
+            check(en, &swapped),
+            "the Python column shows \"print(x)  \"",
+        );
+        let short =
+            side_by_side(&[(Some(&py_a), Some(&rs_a)), (Some(&py_b), None)]);
+        one(
+            check(en, &short),
+            "the Rust column ends early: it leaves out line 5 of lecture.rs",
+        );
+        // Each row has two cells, Python on the left, Rust on the right.
+        let left = page.replacen("```python", "```rust", 1);
+        one(check(en, &left), "a ```rust block in its left column");
+        let three = page.replacen("</td>\n</tr>", "</td>\n<td></td>\n</tr>", 1);
+        one(check(en, &three), "has 3 cells, not 2");
+        let open = page.replace("</table>", "");
+        one(check(en, &open), "never closed");
+        let apart = page.replace("<table>", "Words.\n<table>");
+        one(check(en, &apart), "followed by a <table>");
+        // In docs/ko, a Rust column with Korean comments keeps the code.
+        let (ko_a, ko_b) = (lines(LECTURE_KO, 1, 4), lines(LECTURE_KO, 5, 17));
+        let korean = side_by_side(&[
+            (Some(&py_a), Some(&ko_a)),
+            (Some(&py_b), Some(&ko_b)),
+        ]);
+        assert_eq!(check("docs/ko/x.md", &korean), Vec::<String>::new());
+        one(check(en, &korean), "the Rust column shows \"//! 실행");
+        let drifted = korean.replace("bind(\"0.0.0.0:0\")", "bind(\"::\")");
+        one(
+            check("docs/ko/x.md", &drifted),
+            "the Rust column (comments aside) shows",
+        );
     }
 
     /// The Korean chapters' prose uses the glossary's terms.
