@@ -3,9 +3,11 @@
 //! lists the other spellings that have crept in, each with the term to
 //! write instead; the check looks for them in the prose of `docs/ko`, that
 //! is outside fenced code, code spans and markers, with each paragraph's
-//! lines joined so that a term broken over two lines is found too.
+//! lines joined so that a term broken over two lines is found too; and in
+//! the Korean comments of its Rust listings, a run of comment lines joined
+//! the same way. (The lecture's Python keeps its own comments.)
 
-use crate::{fence_open, is_fence_close};
+use crate::{Language, fence_open, has_hangul, is_fence_close, split_comments};
 
 /// The chapters whose prose the check reads.
 pub const KOREAN_TREE: &str = "docs/ko/";
@@ -40,20 +42,28 @@ pub const VARIANTS: &[(&str, &str)] = &[
 fn paragraphs(text: &str) -> Vec<(String, Vec<(usize, usize)>)> {
     let mut found = Vec::new();
     let mut current = (String::new(), Vec::new());
-    let mut fence: Option<(u8, usize)> = None;
+    // An open fence: its character, length, whether it is Rust, and the
+    // lines of its body so far, each with its line number.
+    let mut fence: Option<(u8, usize, bool, Vec<(usize, &str)>)> = None;
     for (index, line) in text.lines().enumerate() {
-        if let Some((ch, count)) = fence {
-            if is_fence_close(line, ch, count) {
-                fence = None;
+        if let Some((ch, count, rust, body)) = &mut fence {
+            if !is_fence_close(line, *ch, *count) {
+                body.push((index + 1, line));
+                continue;
             }
+            if *rust {
+                found.extend(comment_paragraphs(body));
+            }
+            fence = None;
             continue;
         }
         let opens = fence_open(line);
         let trimmed = line.trim();
         if opens.is_some() || trimmed.is_empty() || trimmed.starts_with("<!--")
         {
-            if let Some((ch, count, _)) = opens {
-                fence = Some((ch, count));
+            if let Some((ch, count, info)) = opens {
+                let rust = info.split_whitespace().next() == Some("rust");
+                fence = Some((ch, count, rust, Vec::new()));
             }
             if !current.0.is_empty() {
                 found.push(std::mem::take(&mut current));
@@ -70,6 +80,42 @@ fn paragraphs(text: &str) -> Vec<(String, Vec<(usize, usize)>)> {
         current.0.push_str(&prose);
     }
     if !current.0.is_empty() {
+        found.push(current);
+    }
+    found
+}
+
+/// The Korean comments of a Rust block: each run of lines with a comment
+/// joined into one text, without the `//`, `///` or `//!`.
+fn comment_paragraphs(
+    body: &[(usize, &str)],
+) -> Vec<(String, Vec<(usize, usize)>)> {
+    let text: String =
+        body.iter().map(|(_, line)| format!("{line}\n")).collect();
+    let mut found = Vec::new();
+    let mut current = (String::new(), Vec::new());
+    for ((number, _), (_, comment)) in
+        body.iter().zip(split_comments(&text, Language::Rust))
+    {
+        let comment = comment
+            .trim()
+            .trim_start_matches('/')
+            .trim_start_matches('!')
+            .trim();
+        if comment.is_empty() {
+            if has_hangul(&current.0) {
+                found.push(std::mem::take(&mut current));
+            }
+            current = (String::new(), Vec::new());
+            continue;
+        }
+        if !current.0.is_empty() {
+            current.0.push(' ');
+        }
+        current.1.push((current.0.len(), *number));
+        current.0.push_str(comment);
+    }
+    if has_hangul(&current.0) {
         found.push(current);
     }
     found

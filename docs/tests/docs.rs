@@ -1349,7 +1349,7 @@ mod every_check_can_fail {
     fn korean_variants_are_found() {
         use doc_check::terms::check_terms;
         let chapter = "# 제목\n\n연결은 수락\n큐에서 기다립니다. 로그는 표준 오류로\n\
-                       갑니다.\n\n```rust\n// 수락 큐\n```\n\n`수락 큐`는 코드입니다.\n\n\
+                       갑니다.\n\n```text\n수락 큐\n```\n\n`수락 큐`는 코드입니다.\n\n\
                        새 소켓, 곧 연결 소켓입니다. 곧바로 반환합니다.\n";
         let problems = check_terms("docs/ko/x.md", chapter);
         assert_eq!(problems.len(), 3, "{problems:#?}");
@@ -1366,6 +1366,15 @@ mod every_check_can_fail {
         let fixed =
             "연결은 수락 대기열에서 기다립니다. 즉 곧바로 반환합니다.\n";
         assert!(check_terms("docs/ko/x.md", fixed).is_empty());
+        // The Korean comments of a Rust listing are read too, a run of
+        // comment lines as one text; its code, and Python, are not.
+        let listing = "```rust\nlet s = \"수락 큐\"; // 수락\n// 큐에서 꺼냅니다.\n\
+                       let t = 1; // 새 소켓, 곧\n// 연결 소켓\n```\n\n\
+                       ```python\n# 수락 큐\n```\n";
+        let problems = check_terms("docs/ko/x.md", listing);
+        assert_eq!(problems.len(), 2, "{problems:#?}");
+        assert!(problems[0].starts_with("docs/ko/x.md:2: \"수락 큐\""));
+        assert!(problems[1].starts_with("docs/ko/x.md:4: \", 곧\""));
     }
 
     #[test]
