@@ -37,22 +37,29 @@ pub const VARIANTS: &[(&str, &str)] = &[
     ("(곧 ", "(즉 "),
 ];
 
+/// A fenced block being read: its fence, whether it is Rust, and the
+/// lines of its body so far, each with its line number.
+struct OpenFence<'a> {
+    ch: u8,
+    count: usize,
+    rust: bool,
+    body: Vec<(usize, &'a str)>,
+}
+
 /// The paragraphs of a chapter's prose: each a text with its lines joined
 /// by a space, and for each joined line its byte offset and line number.
 fn paragraphs(text: &str) -> Vec<(String, Vec<(usize, usize)>)> {
     let mut found = Vec::new();
     let mut current = (String::new(), Vec::new());
-    // An open fence: its character, length, whether it is Rust, and the
-    // lines of its body so far, each with its line number.
-    let mut fence: Option<(u8, usize, bool, Vec<(usize, &str)>)> = None;
+    let mut fence: Option<OpenFence> = None;
     for (index, line) in text.lines().enumerate() {
-        if let Some((ch, count, rust, body)) = &mut fence {
-            if !is_fence_close(line, *ch, *count) {
-                body.push((index + 1, line));
+        if let Some(open) = &mut fence {
+            if !is_fence_close(line, open.ch, open.count) {
+                open.body.push((index + 1, line));
                 continue;
             }
-            if *rust {
-                found.extend(comment_paragraphs(body));
+            if open.rust {
+                found.extend(comment_paragraphs(&open.body));
             }
             fence = None;
             continue;
@@ -63,7 +70,12 @@ fn paragraphs(text: &str) -> Vec<(String, Vec<(usize, usize)>)> {
         {
             if let Some((ch, count, info)) = opens {
                 let rust = info.split_whitespace().next() == Some("rust");
-                fence = Some((ch, count, rust, Vec::new()));
+                fence = Some(OpenFence {
+                    ch,
+                    count,
+                    rust,
+                    body: Vec::new(),
+                });
             }
             if !current.0.is_empty() {
                 found.push(std::mem::take(&mut current));
