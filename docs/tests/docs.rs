@@ -20,8 +20,12 @@
 //! - Every construct of a fixed list that a chapter's Rust uses is
 //!   explained in that tree's Reading the Rust, at its
 //!   `<!-- explains: NAME -->` marker.
-//! - The Korean chapters' prose uses the glossary's terms, not a variant
-//!   of the checker's table.
+//! - The Korean chapters' prose, and the Korean comments of their Rust,
+//!   use the glossary's terms, not a variant of the checker's table.
+//! - Each program has a side-by-side page (`<!-- side-by-side: PY
+//!   rust=RS -->`) in both languages, linked from its chapter, whose
+//!   Python cells read in order are the Python file and whose Rust cells
+//!   are the lecture listing (in `docs/ko`, comments aside).
 //!
 //! `DOCS_BLESS=1 cargo test -p docs` rewrites what a copy can fix: the
 //! plain listings from their sources and the rerun transcripts from the
