@@ -316,12 +316,17 @@ pub fn check(program: &Program, options: &Options) -> Result<Vec<Case>, Stop> {
                 && ended.is_some())
         {
             let why = match id {
-                "long" => tr!(lang, " (this line is longer than one recv(1024) can hold)",
-                    "(이 줄은 recv(1024) 한 번에 담기지 않습니다)"),
-                "utf8-cut" => tr!(lang,
+                "long" => tr!(
+                    lang,
+                    " (this line is longer than one recv(1024) can hold)",
+                    "(이 줄은 recv(1024) 한 번에 담기지 않습니다)"
+                ),
+                "utf8-cut" => tr!(
+                    lang,
                     " (its first piece ends inside a character, so decoding that piece \
                      alone fails)",
-                    "(첫 조각이 글자 한가운데에서 끝나므로 그 조각만 디코딩하면 실패합니다)"),
+                    "(첫 조각이 글자 한가운데에서 끝나므로 그 조각만 디코딩하면 실패합니다)"
+                ),
                 _ => String::new(),
             };
             case.hint(tr!(lang,

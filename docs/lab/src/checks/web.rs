@@ -353,6 +353,8 @@ fn fresh(server: &mut Server) -> Result<Result<u16, String>, Stop> {
 fn got(response: &Response, ended: Option<String>, lang: Lang) -> String {
     let what = if response.refused {
         tr!(lang, "the connection was refused", "연결이 거부됨")
+    } else if response.raw.is_empty() && ended.is_some() {
+        tr!(lang, "no answer", "응답 없음")
     } else if response.raw.is_empty() {
         tr!(
             lang,
@@ -416,8 +418,8 @@ pub fn check(program: &Program, options: &Options) -> Result<Vec<Case>, Stop> {
     );
     let what_missing = tr!(
         lang,
-        "answers a missing file with a 404 status line, and goes on",
-        "없는 파일에는 404 상태 줄로 답하고 계속 서비스한다"
+        "answers a missing file with a 404 status line",
+        "없는 파일에는 404 상태 줄로 답한다"
     );
     let what_keeps = tr!(
         lang,
@@ -527,7 +529,17 @@ pub fn check(program: &Program, options: &Options) -> Result<Vec<Case>, Stop> {
         if !header_ok {
             return case.skip();
         }
-        let case = case.expected(show(file));
+        // A binary file shown as text is noise: say its size instead.
+        let case = if binary {
+            case.expected(tr!(
+                lang,
+                "HTTP/1.1 200 OK and the file's {} bytes",
+                "HTTP/1.1 200 OK와 파일의 {} 바이트",
+                file.len()
+            ))
+        } else {
+            case.expected(show(file))
+        };
         if response.status_is(200)
             && response.body_is(file)
             && response.complete
@@ -543,6 +555,19 @@ pub fn check(program: &Program, options: &Options) -> Result<Vec<Case>, Stop> {
                 .hint(tr!(lang, "close the connection socket after the file: the close \
                     ends the body", "파일을 보낸 뒤 연결 소켓을 닫으세요. 닫기가 본문의 끝을 \
                     알립니다"))
+        } else if response.status_is(200) && binary {
+            let differ = response
+                .body
+                .iter()
+                .zip(file)
+                .position(|(a, b)| a != b)
+                .unwrap_or(response.body.len().min(file.len()));
+            case.got(tr!(
+                lang,
+                "a body of {} bytes, other than the file from byte {differ} on",
+                "{} 바이트의 본문, 바이트 {differ}부터 파일과 다름",
+                response.body.len()
+            ))
         } else if response.status_is(200) {
             case.got(tr!(
                 lang,
@@ -598,17 +623,16 @@ pub fn check(program: &Program, options: &Options) -> Result<Vec<Case>, Stop> {
 
     // A missing file: a 404, and the server goes on.
     let (missing, ended) = ask(&mut server, &format!("/{}", site.missing))?;
-    let ended = ended.or_else(|| server.ended());
+    let ended = if missing.status_is(404) {
+        None
+    } else {
+        ended.or_else(|| server.ended())
+    };
     let case = Case::new("not-found", what_missing)
         .expected(show(b"HTTP/1.1 404 Not Found\r\n"));
-    cases.push(if missing.status_is(404) && ended.is_none() {
+    // Whether it goes on serving after the 404 is keeps-serving's case.
+    cases.push(if missing.status_is(404) {
         case
-    } else if missing.status_is(404) {
-        case.fail().got(tr!(lang, "a 404, then the server ended: {}", "404 다음에 서버가 끝났습니다: {}",
-            ended.unwrap_or_default()))
-            .hint(tr!(lang, "after the 404 page, close that connection and go on to the next",
-                "404 페이지를 보낸 뒤 그 연결만 닫고 다음 연결로 넘어가세요"))
-            .read(read("Hints", "힌트"))
     } else {
         case.fail().got(got(&missing, ended, lang)).hint(tr!(lang,
             "opening a missing file fails (IOError in Python, an Err from fs::read in \
@@ -837,12 +861,19 @@ fn browser(
 ) -> Result<Case, Stop> {
     let chromium =
         std::env::var_os("LAB_CHROMIUM").unwrap_or_else(|| CHROMIUM.into());
-    if chromium.is_empty() || !Path::new(&chromium).is_file() {
+    if chromium.is_empty() {
+        return Ok(case.skip().note(tr!(
+            lang,
+            "LAB_CHROMIUM is set empty",
+            "LAB_CHROMIUM이 빈 값으로 설정됨"
+        )));
+    }
+    if !Path::new(&chromium).is_file() {
         return Ok(case.skip().note(tr!(
             lang,
             "no headless Chromium at {} (apt-get install chromium)",
             "{}에 헤드리스 Chromium이 없음(apt-get install chromium)",
-            CHROMIUM
+            Path::new(&chromium).display()
         )));
     }
     let port = match fresh(server)? {
