@@ -782,3 +782,16 @@ fn a_hanging_server_is_bounded_and_leaves_nothing_behind() {
         }
     }
 }
+
+#[test]
+fn the_textbooks_skeleton_fails_only_the_binary_file_and_the_pieces() {
+    let report = assert_web_fails(
+        &["python3", &fixture("web_server_skeleton.py")],
+        &["binary", "pieces"],
+    );
+    assert!(
+        report.stdout.contains("one recv for a request"),
+        "{}",
+        report.stdout
+    );
+}
