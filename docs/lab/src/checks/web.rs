@@ -748,7 +748,7 @@ pub fn check(program: &Program, options: &Options) -> Result<Vec<Case>, Stop> {
                     "조각으로 온 요청을 recv 한 번으로 읽었습니다. TCP는 메시지가 아니라 \
                      바이트를 전달합니다. 요청에 빈 줄(\\r\\n\\r\\n)이 들어올 때까지 반복해서 \
                      받은 뒤 경로를 읽으세요"))
-                    .read(section(lang, "exercises/boundaries", "Goal", "목표"))
+                    .read(read("Hints", "힌트"))
             }
         }
     };
