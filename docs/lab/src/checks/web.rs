@@ -306,47 +306,56 @@ fn get(port: u16, path: &str) -> Response {
     fetch(port, &[request(path, port)], Duration::ZERO)
 }
 
-/// Asks a running server (started again if a case has ended it) for
-/// `path`. A server on its way out may still take the connection and then
-/// drop it: when nothing came and the server has ended, it is started
-/// again and asked once more.
-fn ask(
+/// Runs `run` against the running server (started again if a case has
+/// ended it). A server on its way out (one that ends after each answer)
+/// may still take the connection and then drop it: when the run got
+/// nothing and the server has ended, it is started again and the run
+/// repeated once. Starting the server only when it has ended keeps the
+/// starts few: each is seconds of a loaded machine.
+fn attempt<T>(
     server: &mut Server,
-    path: &str,
-) -> Result<(Response, Option<String>), Stop> {
-    let mut attempt = 0;
+    mut run: impl FnMut(u16) -> T,
+    got_nothing: impl Fn(&T) -> bool,
+) -> Result<Result<(T, Option<String>), String>, Stop> {
+    let mut again = true;
     loop {
-        attempt += 1;
         let port = match server.port()? {
             Ok(port) => port,
-            Err(why) => {
-                let refused = Response {
-                    refused: true,
-                    ..Response::default()
-                };
-                return Ok((refused, Some(why)));
-            }
+            Err(why) => return Ok(Err(why)),
         };
-        let response = get(port, path);
-        let ended = if response.complete && !response.raw.is_empty() {
-            None
-        } else {
+        let outcome = run(port);
+        let ended = if got_nothing(&outcome) {
             server.ended()
+        } else {
+            None
         };
         if server.not_written {
             return Err(Stop::NotWritten);
         }
-        if attempt == 1 && response.raw.is_empty() && ended.is_some() {
+        if again && ended.is_some() {
+            again = false;
             continue;
         }
-        return Ok((response, ended));
+        return Ok(Ok((outcome, ended)));
     }
 }
 
-/// A server started anew on a free port, for a case that must not
-/// depend on what the cases before it did to the last one.
-fn fresh(server: &mut Server) -> Result<Result<u16, String>, Stop> {
-    server.start(0)
+/// Asks the server for `path` (see [`attempt`]).
+fn ask(
+    server: &mut Server,
+    path: &str,
+) -> Result<(Response, Option<String>), Stop> {
+    let incomplete = |r: &Response| r.raw.is_empty() || !r.complete;
+    Ok(match attempt(server, |port| get(port, path), incomplete)? {
+        Ok(answer) => answer,
+        Err(why) => (
+            Response {
+                refused: true,
+                ..Response::default()
+            },
+            Some(why),
+        ),
+    })
 }
 
 /// What came, for a `got:` line.
@@ -644,11 +653,12 @@ pub fn check(program: &Program, options: &Options) -> Result<Vec<Case>, Stop> {
             .read(read("Hints", "힌트"))
     });
 
-    // Three requests in a row, on one server not started again between.
+    // Three requests in a row, on one server not started again between
+    // (nor retried: a server that ends after an answer fails here).
     let case = Case::new("keeps-serving", what_keeps);
     let wanted = [&site.html, &site.text, &site.html];
     let case = match if header_ok {
-        Some(fresh(&mut server)?)
+        Some(server.port()?)
     } else {
         None
     } {
@@ -704,39 +714,37 @@ pub fn check(program: &Program, options: &Options) -> Result<Vec<Case>, Stop> {
 
     // The request in pieces, with pauses: a browser on a slow link.
     let case = Case::new("pieces", what_pieces);
+    let pieces_of = |random: &mut fastrand::Rng, port: u16| {
+        let whole = request(&format!("/{}", site.text.0), port);
+        // Every cut falls before the end of the path, so the first piece
+        // never holds the whole path: one recv cannot pass by luck.
+        let path_end = "GET /".len() + site.text.0.len();
+        let count = random.usize(3..=5);
+        let mut places: Vec<usize> =
+            (0..count - 1).map(|_| random.usize(1..path_end)).collect();
+        places.push(whole.len());
+        places.sort_unstable();
+        places.dedup();
+        let mut pieces = Vec::new();
+        let mut from = 0;
+        for place in places {
+            pieces.push(whole[from..place].to_vec());
+            from = place;
+        }
+        pieces
+    };
+    let pause = Duration::from_millis(random.u64(100..=200));
+    let send_in_pieces =
+        |port| fetch(port, &pieces_of(&mut random, port), pause);
+    let incomplete = |r: &Response| r.raw.is_empty() || !r.complete;
     let case = match if header_ok {
-        Some(fresh(&mut server)?)
+        Some(attempt(&mut server, send_in_pieces, incomplete)?)
     } else {
         None
     } {
         None => case.skip(),
         Some(Err(why)) => case.fail().got(why),
-        Some(Ok(port)) => {
-            let whole = request(&format!("/{}", site.text.0), port);
-            // Every cut falls before the end of the path, so the first
-            // piece never holds the whole path: one recv cannot pass by
-            // luck.
-            let path_end = "GET /".len() + site.text.0.len();
-            let count = random.usize(3..=5);
-            let mut places: Vec<usize> =
-                (0..count - 1).map(|_| random.usize(1..path_end)).collect();
-            places.push(whole.len());
-            places.sort_unstable();
-            places.dedup();
-            let mut pieces = Vec::new();
-            let mut from = 0;
-            for place in places {
-                pieces.push(whole[from..place].to_vec());
-                from = place;
-            }
-            let pause = Duration::from_millis(random.u64(100..=200));
-            let response = fetch(port, &pieces, pause);
-            let ended = if response.complete {
-                None
-            } else {
-                server.ended()
-            };
-            let ended = ended.or_else(|| server.ended());
+        Some(Ok((response, ended))) => {
             let case = case.expected(show(&site.text.1));
             if response.status_is(200) && response.body_is(&site.text.1) {
                 case
@@ -812,26 +820,26 @@ fn curl(
             "curl이 설치되어 있지 않음"
         )));
     };
-    let port = match fresh(server)? {
-        Ok(port) => port,
-        Err(why) => return Ok(case.fail().got(why)),
+    let run_curl = |port: u16| {
+        let url = format!("http://127.0.0.1:{port}/{}", site.text.0);
+        let mut command = Command::new(&curl);
+        command.args(["--silent", "--show-error", "--max-time", "8"]);
+        command.args(["--include", &url]);
+        let limits = Limits {
+            time: CLIENT_TIME,
+            output: 1 << 20,
+        };
+        harness::run(&mut command, b"", limits).ok()
     };
-    let url = format!("http://127.0.0.1:{port}/{}", site.text.0);
-    let mut command = Command::new(curl);
-    command.args([
-        "--silent",
-        "--show-error",
-        "--max-time",
-        "8",
-        "--include",
-        &url,
-    ]);
-    let limits = Limits {
-        time: CLIENT_TIME,
-        output: 1 << 20,
+    let failed = |run: &Option<harness::Output>| {
+        !run.as_ref().is_some_and(harness::Output::success)
     };
     let case = case.expected(show(&site.text.1));
-    let Ok(run) = harness::run(&mut command, b"", limits) else {
+    let (run, _) = match attempt(server, run_curl, failed)? {
+        Ok(answer) => answer,
+        Err(why) => return Ok(case.fail().got(why)),
+    };
+    let Some(run) = run else {
         return Ok(case.skip().note(tr!(
             lang,
             "curl does not start",
@@ -879,23 +887,34 @@ fn browser(
             Path::new(&chromium).display()
         )));
     }
-    let port = match fresh(server)? {
-        Ok(port) => port,
+    let wanted = format!("<p id=\"lab\">{}</p>", site.marker);
+    let url_of = |port: u16| format!("http://127.0.0.1:{port}/{}", site.html.0);
+    let run_browser = |port: u16| {
+        let profile = site.root.join("chromium-profile");
+        let mut command = Command::new(&chromium);
+        command
+            .args(["--headless", "--dump-dom", "--no-sandbox"])
+            .args(["--disable-gpu", "--disable-background-networking"])
+            .arg("--no-first-run")
+            .arg(format!("--user-data-dir={}", profile.display()))
+            .arg(url_of(port));
+        let limits = Limits {
+            time: BROWSER_TIME,
+            output: 1 << 20,
+        };
+        (port, harness::run(&mut command, b"", limits).ok())
+    };
+    let not_shown = |(_, run): &(u16, Option<harness::Output>)| {
+        !run.as_ref().is_some_and(|run| {
+            String::from_utf8_lossy(&run.stdout).contains(&wanted)
+        })
+    };
+    let ((port, run), _) = match attempt(server, run_browser, not_shown)? {
+        Ok(answer) => answer,
         Err(why) => return Ok(case.fail().got(why)),
     };
-    let url = format!("http://127.0.0.1:{port}/{}", site.html.0);
-    let profile = site.root.join("chromium-profile");
-    let mut command = Command::new(chromium);
-    command
-        .args(["--headless", "--dump-dom", "--no-sandbox", "--disable-gpu"])
-        .args(["--disable-background-networking", "--no-first-run"])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .arg(&url);
-    let limits = Limits {
-        time: BROWSER_TIME,
-        output: 1 << 20,
-    };
-    let Ok(run) = harness::run(&mut command, b"", limits) else {
+    let url = url_of(port);
+    let Some(run) = run else {
         return Ok(case.skip().note(tr!(
             lang,
             "Chromium does not start",
@@ -903,7 +922,6 @@ fn browser(
         )));
     };
     let dom = String::from_utf8_lossy(&run.stdout);
-    let wanted = format!("<p id=\"lab\">{}</p>", site.marker);
     let case = case.expected(wanted.clone());
     if dom.contains(&wanted) {
         return Ok(case);
