@@ -795,3 +795,38 @@ fn the_textbooks_skeleton_fails_only_the_binary_file_and_the_pieces() {
         report.stdout
     );
 }
+
+#[test]
+fn the_new_exercises_speak_korean_within_100_columns() {
+    // lab() checks every line's width; these runs fail, so every kind of
+    // detail line (expected, got, hint, read, note, skipped) is printed.
+    build();
+    let tcp_server = python("tcp_server.py");
+    let report = lab(
+        &["--lang", "ko", "check", "boundaries", "--port", "0", "--"],
+        &[],
+    );
+    assert_eq!(report.code, Some(1), "{}", report.stdout);
+    let mut args =
+        vec!["--lang", "ko", "check", "boundaries", "--port", "0", "--"];
+    args.extend(["python3", &tcp_server]);
+    let report = lab(&args, &[]);
+    assert_eq!(report.failed(), ["pieces", "utf8-cut", "long"]);
+    assert!(
+        report.stdout.contains("recv 한 번으로"),
+        "{}",
+        report.stdout
+    );
+    let skeleton = fixture("web_server_skeleton.py");
+    let mut args =
+        vec!["--lang", "ko", "check", "web-server", "--port", "0", "--"];
+    args.extend(["python3", &skeleton]);
+    let report = lab(&args, NO_BROWSER);
+    assert_eq!(report.failed(), ["binary", "pieces"]);
+    assert!(report.stdout.contains("참고: "), "{}", report.stdout);
+    assert!(
+        report.stdout.contains("(건너뜀: LAB_CHROMIUM"),
+        "{}",
+        report.stdout
+    );
+}
