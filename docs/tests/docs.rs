@@ -91,17 +91,31 @@ struct Doc {
     elements: Vec<Located>,
 }
 
-/// The names of the `.md` files in `docs/<language>`, sorted.
+/// The folder of the practice pages in each tree: an exercise and its
+/// solution, `exercises/NAME.md` and `exercises/NAME-solution.md`.
+const EXERCISES: &str = "exercises";
+
+/// The names of the `.md` files in `docs/<language>`, and in its
+/// `exercises/` folder as `exercises/NAME.md`, sorted.
 fn chapters(language: &str) -> BTreeSet<String> {
     let dir = workspace().join("docs").join(language);
-    let Ok(entries) = fs::read_dir(dir) else {
-        return BTreeSet::new();
-    };
-    entries
-        .filter_map(Result::ok)
-        .map(|entry| entry.file_name().to_string_lossy().into_owned())
-        .filter(|name| name.ends_with(".md"))
-        .collect()
+    let mut names = BTreeSet::new();
+    for (folder, prefix) in [
+        (dir.clone(), String::new()),
+        (dir.join(EXERCISES), format!("{EXERCISES}/")),
+    ] {
+        let Ok(entries) = fs::read_dir(folder) else {
+            continue;
+        };
+        names.extend(
+            entries
+                .filter_map(Result::ok)
+                .map(|entry| entry.file_name().to_string_lossy().into_owned())
+                .filter(|name| name.ends_with(".md"))
+                .map(|name| format!("{prefix}{name}")),
+        );
+    }
+    names
 }
 
 /// `docs/README.md` and every chapter of every language, parsed. A chapter
@@ -288,14 +302,18 @@ fn both_trees_have_every_chapter() {
             }
         }
     }
-    // The index links every chapter of both trees.
+    // The index links every chapter of both trees (the exercise pages
+    // are reached from the practice page and the books' tables).
     let index = read_source("docs/README.md").unwrap_or_default();
     let linked: BTreeSet<String> = doc_check::links(&index)
         .into_iter()
         .map(|(_, target)| target)
         .collect();
     for (language, tree) in LANGUAGES.iter().zip(&trees) {
-        for name in tree.iter().filter(|name| *name != SUMMARY) {
+        let top = |name: &&String| {
+            *name != SUMMARY && !name.starts_with(&format!("{EXERCISES}/"))
+        };
+        for name in tree.iter().filter(top) {
             let target = format!("{language}/{name}");
             if !linked.contains(&target) {
                 problems

@@ -10,6 +10,10 @@ pub enum Kind {
     Client(Proto),
     Server(Proto),
     Pinger,
+    /// A TCP server that answers the whole line, however it arrives.
+    Boundaries,
+    /// The textbook's web server: files of its folder over HTTP.
+    WebServer,
 }
 
 /// One exercise.
@@ -62,6 +66,20 @@ pub const EXERCISES: &[Exercise] = &[
         starter: "udp-client/exercises/pinger.rs",
         kind: Kind::Pinger,
     },
+    Exercise {
+        name: "boundaries",
+        package: "tcp-server",
+        example: "lab_boundaries",
+        starter: "tcp-server/exercises/boundaries.rs",
+        kind: Kind::Boundaries,
+    },
+    Exercise {
+        name: "web-server",
+        package: "tcp-server",
+        example: "lab_web_server",
+        starter: "tcp-server/exercises/web_server.rs",
+        kind: Kind::WebServer,
+    },
 ];
 
 /// The exercise called `name` (`udp_client` is taken for `udp-client`).
@@ -80,5 +98,7 @@ pub fn check(
         Kind::Client(proto) => checks::ports::client(program, proto, options),
         Kind::Server(proto) => checks::ports::server(program, proto, options),
         Kind::Pinger => checks::pinger::check(program, options),
+        Kind::Boundaries => checks::boundaries::check(program, options),
+        Kind::WebServer => checks::web::check(program, options),
     }
 }

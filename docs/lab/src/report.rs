@@ -28,6 +28,9 @@ pub struct Case {
     pub hint: Option<String>,
     /// The book section to read, as a path in the repository.
     pub read: Option<String>,
+    /// Said under the case whatever its status: advice on a pass, or why
+    /// a case was skipped (a client that is not installed).
+    pub note: Option<String>,
 }
 
 impl Case {
@@ -40,6 +43,7 @@ impl Case {
             got: None,
             hint: None,
             read: None,
+            note: None,
         }
     }
 
@@ -76,6 +80,11 @@ impl Case {
 
     pub fn read(mut self, text: impl Into<String>) -> Case {
         self.read = Some(text.into());
+        self
+    }
+
+    pub fn note(mut self, text: impl Into<String>) -> Case {
+        self.note = Some(text.into());
         self
     }
 
@@ -140,12 +149,20 @@ pub fn render(cases: &[Case], lang: Lang, paint: Paint) -> String {
             Status::Fail => (paint.red("✗"), case.what.clone()),
             Status::Skip => (
                 paint.dim("-"),
-                tr!(
-                    lang,
-                    "{} (skipped: fix the failure above first)",
-                    "{} (건너뜀: 위의 실패부터 고치세요)",
-                    case.what
-                ),
+                match &case.note {
+                    Some(why) => tr!(
+                        lang,
+                        "{} (skipped: {why})",
+                        "{} (건너뜀: {why})",
+                        case.what
+                    ),
+                    None => tr!(
+                        lang,
+                        "{} (skipped: fix the failure above first)",
+                        "{} (건너뜀: 위의 실패부터 고치세요)",
+                        case.what
+                    ),
+                },
             ),
         };
         // The case's id closes its line: the grade reports and the
@@ -154,6 +171,17 @@ pub fn render(cases: &[Case], lang: Lang, paint: Paint) -> String {
         for (n, line) in wrap(&what, COLUMNS - 2).iter().enumerate() {
             let lead = if n == 0 { mark.as_str() } else { " " };
             out.push_str(&format!("{lead} {line}\n"));
+        }
+        if case.status == Status::Pass {
+            if let Some(note) = &case.note {
+                let lead = format!("    {}: ", tr!(lang, "note", "참고"));
+                let indent = " ".repeat(width(&lead));
+                let lines = wrap(note, COLUMNS - width(&lead));
+                for (n, line) in lines.iter().enumerate() {
+                    let lead = if n == 0 { &lead } else { &indent };
+                    out.push_str(&format!("{lead}{line}\n"));
+                }
+            }
         }
         if case.status != Status::Fail {
             continue;

@@ -220,6 +220,8 @@ fn untouched_starters_are_not_written_yet() {
         "tcp-client",
         "tcp-server",
         "pinger",
+        "boundaries",
+        "web-server",
     ] {
         let report = lab(&["check", exercise, "--port", "0"], &[]);
         assert_eq!(report.code, Some(1), "{}", report.stdout);
@@ -246,6 +248,8 @@ fn list_names_every_starter_and_its_state() {
         "udp-client/exercises/udp_client.rs",
         "udp-client/exercises/pinger.rs",
         "tcp-server/exercises/tcp_server.rs",
+        "tcp-server/exercises/boundaries.rs",
+        "tcp-server/exercises/web_server.rs",
     ] {
         let line = report.stdout.lines().find(|l| l.contains(starter)).unwrap();
         assert!(line.ends_with("not started"), "{line}");
@@ -530,11 +534,12 @@ fn grading_a_folder_of_mixed_submissions_writes_the_table() {
     let csv = fs::read_to_string(dir.join("lab-report/summary.csv")).unwrap();
     assert_eq!(
         csv,
-        "student,udp-client,udp-server,tcp-client,tcp-server,pinger\n\
-         alice,7/7,—,—,—,—\n\
-         bob,6/7,—,—,4/6,—\n\
-         carol,7/7,—,—,—,—\n\
-         dave,does not build,—,—,—,—\n"
+        "student,udp-client,udp-server,tcp-client,tcp-server,pinger,boundaries,\
+         web-server\n\
+         alice,7/7,—,—,—,—,—,—\n\
+         bob,6/7,—,—,4/6,—,—,—\n\
+         carol,7/7,—,—,—,—,—,—\n\
+         dave,does not build,—,—,—,—,—,—\n"
     );
     let markdown =
         fs::read_to_string(dir.join("lab-report/summary.md")).unwrap();
@@ -548,4 +553,280 @@ fn grading_a_folder_of_mixed_submissions_writes_the_table() {
     let dave = fs::read_to_string(dir.join("lab-report/dave.txt")).unwrap();
     assert!(dave.contains("error"), "{dave}");
     let _ = fs::remove_dir_all(&dir);
+}
+
+/// Checks `program` for `exercise` on free ports, with `env`.
+fn check_with(
+    exercise: &str,
+    program: &[&str],
+    env: &[(&str, &str)],
+) -> Report {
+    let mut args = vec!["check", exercise, "--port", "0", "--"];
+    args.extend(program);
+    lab(&args, env)
+}
+
+/// No browser: the web-server cases that do not need one, in seconds.
+const NO_BROWSER: &[(&str, &str)] = &[("LAB_CHROMIUM", "")];
+
+fn assert_web_fails(program: &[&str], failed: &[&str]) -> Report {
+    let report = check_with("web-server", program, NO_BROWSER);
+    assert_eq!(report.failed(), failed, "{}", report.stdout);
+    assert_eq!(report.code, Some(1), "{}{}", report.stdout, report.stderr);
+    report
+}
+
+/// Is process `pid` gone (or a zombie about to be reaped)?
+fn gone(pid: &str) -> bool {
+    fs::read_to_string(format!("/proc/{pid}/stat")).map_or(true, |stat| {
+        stat.rsplit_once(')')
+            .is_some_and(|(_, rest)| rest.trim_start().starts_with('Z'))
+    })
+}
+
+#[test]
+fn the_right_boundaries_servers_pass() {
+    assert_passes("boundaries", &[&example("boundaries")]);
+    assert_passes(
+        "boundaries",
+        &["python3", &fixture("boundaries_independent.py")],
+    );
+}
+
+#[test]
+fn one_recv_for_a_line_in_pieces_fails_with_its_hint() {
+    for program in [
+        vec!["python3".to_string(), python("tcp_server.py")],
+        vec![example("tcp_server")],
+    ] {
+        let program: Vec<&str> = program.iter().map(String::as_str).collect();
+        let report = assert_fails(
+            "boundaries",
+            &program,
+            &["pieces", "utf8-cut", "long"],
+        );
+        assert!(
+            report
+                .stdout
+                .contains("one recv for a line that came in pieces"),
+            "{}",
+            report.stdout
+        );
+    }
+}
+
+#[test]
+fn decoding_each_piece_fails_the_cut_character() {
+    let report = assert_fails(
+        "boundaries",
+        &["python3", &fixture("boundaries_decode_pieces.py")],
+        &["utf8-cut"],
+    );
+    assert!(
+        report.stdout.contains("a piece can end inside a character"),
+        "{}",
+        report.stdout
+    );
+}
+
+#[test]
+fn the_reference_web_server_passes_with_every_client() {
+    let report = check("web-server", &[&example("web_server")]);
+    assert_eq!(report.failed(), Vec::<String>::new(), "{}", report.stdout);
+    assert_eq!(report.code, Some(0), "{}{}", report.stdout, report.stderr);
+    // curl and the browser ran when installed, and were skipped with the
+    // reason when not: never a failure.
+    for (client, id) in
+        [("/usr/bin/curl", "curl"), ("/usr/bin/chromium", "browser")]
+    {
+        let mark = if Path::new(client).is_file() {
+            "✓"
+        } else {
+            "-"
+        };
+        assert!(
+            report.cases(mark).contains(&id.to_string()),
+            "{}",
+            report.stdout
+        );
+    }
+    // It refuses a path outside its folder: no advice.
+    assert!(!report.stdout.contains("note:"), "{}", report.stdout);
+}
+
+#[test]
+fn the_textbooks_web_server_passes_with_advice() {
+    let report = check_with(
+        "web-server",
+        &["python3", &fixture("web_server_textbook.py")],
+        NO_BROWSER,
+    );
+    assert_eq!(report.failed(), Vec::<String>::new(), "{}", report.stdout);
+    assert_eq!(report.code, Some(0), "{}{}", report.stdout, report.stderr);
+    // open(filename[1:]) serves /../NAME: said, not failed.
+    assert!(
+        report.stdout.contains("note: it sent ../"),
+        "{}",
+        report.stdout
+    );
+    assert!(
+        report
+            .stdout
+            .contains("(skipped: LAB_CHROMIUM is set empty) [browser]"),
+        "{}",
+        report.stdout
+    );
+}
+
+#[test]
+fn an_independent_web_server_passes_and_a_missing_browser_is_said() {
+    let report = check_with(
+        "web-server",
+        &["python3", &fixture("web_server_independent.py")],
+        &[("LAB_CHROMIUM", "/nonexistent/chromium")],
+    );
+    assert_eq!(report.failed(), Vec::<String>::new(), "{}", report.stdout);
+    assert_eq!(report.code, Some(0), "{}{}", report.stdout, report.stderr);
+    assert!(
+        report.stdout.contains(
+            "(skipped: no headless Chromium at /nonexistent/chromium"
+        ),
+        "{}",
+        report.stdout
+    );
+}
+
+#[test]
+fn a_web_server_that_reads_files_as_text_fails_the_binary_file() {
+    let report = assert_web_fails(
+        &["python3", &fixture("web_server_text.py")],
+        &["binary"],
+    );
+    assert!(
+        report.stdout.contains("UnicodeDecodeError"),
+        "{}",
+        report.stdout
+    );
+    let report =
+        assert_web_fails(&[&example("fixture_web_server_text")], &["binary"]);
+    assert!(
+        report.stdout.contains("read the file as bytes"),
+        "{}",
+        report.stdout
+    );
+}
+
+#[test]
+fn a_web_server_without_a_404_fails() {
+    let report = assert_web_fails(
+        &["python3", &fixture("web_server_no404.py")],
+        &["not-found"],
+    );
+    assert!(
+        report.stdout.contains("FileNotFoundError"),
+        "{}",
+        report.stdout
+    );
+}
+
+#[test]
+fn a_web_server_that_serves_one_request_fails() {
+    let report = assert_web_fails(
+        &["python3", &fixture("web_server_once.py")],
+        &["keeps-serving"],
+    );
+    assert!(report.stdout.contains("while True"), "{}", report.stdout);
+}
+
+#[test]
+fn a_web_server_without_the_empty_line_fails() {
+    let report = assert_web_fails(
+        &["python3", &fixture("web_server_no_blank.py")],
+        &["status-200"],
+    );
+    assert!(
+        report.stdout.contains("the header ends with an empty line"),
+        "{}",
+        report.stdout
+    );
+}
+
+#[test]
+fn a_hanging_server_is_bounded_and_leaves_nothing_behind() {
+    for (exercise, failed) in [
+        (
+            "boundaries",
+            &["one-piece", "pieces", "utf8-cut", "long", "two-clients"][..],
+        ),
+        ("web-server", &["status-200", "not-found"][..]),
+    ] {
+        let pidfile = std::env::temp_dir()
+            .join(format!("lab-hang-{exercise}-{}", std::process::id()));
+        let started = Instant::now();
+        let mut env = vec![("FIXTURE_PIDFILE", pidfile.to_str().unwrap())];
+        env.extend_from_slice(NO_BROWSER);
+        let report = check_with(
+            exercise,
+            &["python3", &fixture("server_hang.py")],
+            &env,
+        );
+        assert_eq!(report.failed(), failed, "{}", report.stdout);
+        assert_eq!(report.code, Some(1), "{}", report.stdout);
+        assert!(started.elapsed() < Duration::from_secs(60));
+        let pid = fs::read_to_string(&pidfile).unwrap();
+        let _ = fs::remove_file(&pidfile);
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while !gone(&pid) {
+            assert!(Instant::now() < deadline, "{pid} is still running");
+            thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+#[test]
+fn the_textbooks_skeleton_fails_only_the_binary_file_and_the_pieces() {
+    let report = assert_web_fails(
+        &["python3", &fixture("web_server_skeleton.py")],
+        &["binary", "pieces"],
+    );
+    assert!(
+        report.stdout.contains("one recv for a request"),
+        "{}",
+        report.stdout
+    );
+}
+
+#[test]
+fn the_new_exercises_speak_korean_within_100_columns() {
+    // lab() checks every line's width; these runs fail, so every kind of
+    // detail line (expected, got, hint, read, note, skipped) is printed.
+    build();
+    let tcp_server = python("tcp_server.py");
+    let report = lab(
+        &["--lang", "ko", "check", "boundaries", "--port", "0", "--"],
+        &[],
+    );
+    assert_eq!(report.code, Some(1), "{}", report.stdout);
+    let mut args =
+        vec!["--lang", "ko", "check", "boundaries", "--port", "0", "--"];
+    args.extend(["python3", &tcp_server]);
+    let report = lab(&args, &[]);
+    assert_eq!(report.failed(), ["pieces", "utf8-cut", "long"]);
+    assert!(
+        report.stdout.contains("recv 한 번으로"),
+        "{}",
+        report.stdout
+    );
+    let skeleton = fixture("web_server_skeleton.py");
+    let mut args =
+        vec!["--lang", "ko", "check", "web-server", "--port", "0", "--"];
+    args.extend(["python3", &skeleton]);
+    let report = lab(&args, NO_BROWSER);
+    assert_eq!(report.failed(), ["binary", "pieces"]);
+    assert!(report.stdout.contains("참고: "), "{}", report.stdout);
+    assert!(
+        report.stdout.contains("(건너뜀: LAB_CHROMIUM"),
+        "{}",
+        report.stdout
+    );
 }

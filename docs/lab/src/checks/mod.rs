@@ -3,8 +3,11 @@
 //! sentences, ports, losses and delays drawn anew on every run, and
 //! returns one [`Case`] per thing it checks.
 
+pub mod boundaries;
 pub mod pinger;
 pub mod ports;
+pub mod served;
+pub mod web;
 
 use crate::report::Case;
 use crate::text::Lang;
