@@ -28,6 +28,9 @@ pub struct Case {
     pub hint: Option<String>,
     /// The book section to read, as a path in the repository.
     pub read: Option<String>,
+    /// Why it was skipped, when not for a failure above (a check the
+    /// system cannot make).
+    pub because: Option<String>,
 }
 
 impl Case {
@@ -40,6 +43,7 @@ impl Case {
             got: None,
             hint: None,
             read: None,
+            because: None,
         }
     }
 
@@ -56,6 +60,13 @@ impl Case {
 
     pub fn skip(mut self) -> Case {
         self.status = Status::Skip;
+        self
+    }
+
+    /// Skipped for a reason of its own, said on its line.
+    pub fn skip_because(mut self, why: impl Into<String>) -> Case {
+        self.status = Status::Skip;
+        self.because = Some(why.into());
         self
     }
 
@@ -138,6 +149,16 @@ pub fn render(cases: &[Case], lang: Lang, paint: Paint) -> String {
         let (mark, what) = match case.status {
             Status::Pass => (paint.green("✓"), case.what.clone()),
             Status::Fail => (paint.red("✗"), case.what.clone()),
+            Status::Skip if case.because.is_some() => (
+                paint.dim("-"),
+                tr!(
+                    lang,
+                    "{} (skipped: {})",
+                    "{} (건너뜀. {})",
+                    case.what,
+                    case.because.as_deref().unwrap_or_default()
+                ),
+            ),
             Status::Skip => (
                 paint.dim("-"),
                 tr!(

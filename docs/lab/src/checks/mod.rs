@@ -3,6 +3,7 @@
 //! sentences, ports, losses and delays drawn anew on every run, and
 //! returns one [`Case`] per thing it checks.
 
+pub mod many;
 pub mod pinger;
 pub mod ports;
 

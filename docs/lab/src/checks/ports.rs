@@ -404,14 +404,14 @@ pub fn client(
 }
 
 /// A server under test, started and bound.
-struct Started {
-    process: Process,
-    port: u16,
+pub struct Started {
+    pub process: Process,
+    pub port: u16,
 }
 
 /// Starts a server on `port` and waits until it has bound it. The
 /// second value is the case that says how that went.
-fn start_server(
+pub fn start_server(
     program: &Program,
     proto: Proto,
     port: u16,
