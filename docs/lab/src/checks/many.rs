@@ -761,13 +761,12 @@ fn threads_case(
     }
     drop(idle);
     let (few, more) = (counts[0], counts[1]);
-    let threads = |n: usize| if n == 1 { "thread" } else { "threads" };
+    let word = if few == 1 { "thread" } else { "threads" };
+    let twice = 2 * IDLE;
     let got = tr!(
         lang,
-        "{few} {} with {IDLE} idle clients, {more} with {}",
-        "유휴 클라이언트 {IDLE}개일 때 스레드 {few}개, {}개일 때 {more}개",
-        threads(few),
-        2 * IDLE
+        "{few} {word} with {IDLE} idle clients, {more} with {twice}",
+        "유휴 클라이언트 {IDLE}개일 때 스레드 {few}개, {twice}개일 때 {more}개"
     );
     let grew = more > few;
     let per_client = tr!(
