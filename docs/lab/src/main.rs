@@ -13,6 +13,11 @@
 //! run, prints a line per case (✓ or ✗ and what it checks) and, for each
 //! failure, what was expected, what came, a hint and the section to read;
 //! then `N passed, M failed`. It exits with 0 only when every case passed.
+//!
+//! The exercises: the four ports of the lecture (`udp-client`,
+//! `udp-server`, `tcp-client`, `tcp-server`), the textbook's `pinger`, and
+//! serving many clients: `concurrent-server` (the fix for the iterative
+//! server), then one per model, `many-pool`, `many-mio` and `many-tokio`.
 
 mod checks;
 mod exercises;
@@ -58,7 +63,7 @@ enum Commands {
     /// Build the exercise's starter (or take PROGRAM) and check it
     Check {
         /// The exercise: udp-client, udp-server, tcp-client, tcp-server,
-        /// pinger
+        /// pinger, concurrent-server, many-pool, many-mio, many-tokio
         name: String,
         /// Port of the first case (the other cases take free ports)
         #[arg(long, default_value_t = 12000)]
@@ -156,7 +161,7 @@ fn not_found(name: &str, lang: Lang) -> ExitCode {
 fn list(lang: Lang) -> ExitCode {
     let root = workspace();
     println!(
-        "{:<20}{:<40}{}",
+        "{:<20}{:<44}{}",
         tr!(lang, "EXERCISE", "연습 문제"),
         tr!(lang, "STARTER", "시작 파일"),
         tr!(lang, "STATE", "상태")
@@ -175,7 +180,7 @@ fn list(lang: Lang) -> ExitCode {
         };
         // Hangul takes two columns: pad by width, not by characters.
         let name = format!("{:<20}", exercise.name);
-        let starter = format!("{:<40}", exercise.starter);
+        let starter = format!("{:<44}", exercise.starter);
         println!("{name}{starter}{state}");
     }
     println!();
