@@ -184,7 +184,22 @@ fn ask(port: u16, message: &[u8], wait: Duration) -> Reply {
             closed: false,
         };
     }
-    read_until(&mut stream, deadline)
+    let reply = read_until(&mut stream, deadline);
+    leave(&stream, &reply);
+    reply
+}
+
+/// Once the server has closed first, as the lecture's does, ends the
+/// connection with a reset (SO_LINGER 0) rather than a FIN: a FIN would
+/// leave the server's end in TIME-WAIT on its port for a minute, and a
+/// server without SO_REUSEADDR (the Python's, the lecture listing's)
+/// could not bind that port on the next check. A connection the server
+/// has not closed is closed with a FIN: a reset would make the server's
+/// next recv on it fail, which is the `resets` case's, not this one's.
+fn leave(stream: &TcpStream, reply: &Reply) {
+    if reply.closed {
+        let _ = socket2::SockRef::from(stream).set_linger(Some(Duration::ZERO));
+    }
 }
 
 /// Has the server ended? Its status and last words, in a line.
@@ -551,6 +566,7 @@ fn slow_case(
         let _ = slow.shutdown(Shutdown::Write);
         reply = read_until(&mut slow, Instant::now() + HELD);
     }
+    leave(&slow, &reply);
     let slow_expected = upper(slow_sentence.as_bytes());
     let slow_ok =
         !reply.data.is_empty() && slow_expected.starts_with(&reply.data);
