@@ -762,7 +762,7 @@ fn threads_case(
         return case.skip_because(tr!(
             lang,
             "no process of the server's group holds its listening socket",
-            "서버의 프로세스 그룹에서 리슨 소켓을 가진 프로세스를 찾지 못함"
+            "서버의 프로세스 그룹에서 환영 소켓을 가진 프로세스를 찾지 못함"
         ));
     };
     let mut idle = Vec::new();
