@@ -936,3 +936,45 @@ fn listening_inode(port: u16) -> Option<u64> {
     }
     None
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every section a report of these exercises names is a `##` heading
+    /// of that chapter, in both books.
+    #[test]
+    fn the_sections_named_are_headings_of_the_books() {
+        let mut named = vec![
+            why_blocks(Lang::En),
+            why_blocks(Lang::Ko),
+            read(
+                Lang::En,
+                "tcp-server",
+                "The lecture's ideas",
+                "강의의 핵심 개념",
+            ),
+            read(
+                Lang::Ko,
+                "tcp-server",
+                "The lecture's ideas",
+                "강의의 핵심 개념",
+            ),
+        ];
+        for model in
+            [Model::Threads, Model::Pool, Model::Readiness, Model::Tasks]
+        {
+            named.push(model_section(model, Lang::En));
+            named.push(model_section(model, Lang::Ko));
+        }
+        for section in named {
+            let (path, heading) = section.split_once(" § ").unwrap_or_default();
+            let text = fs::read_to_string(crate::workspace().join(path))
+                .unwrap_or_default();
+            let found = text
+                .lines()
+                .any(|line| line.strip_prefix("## ") == Some(heading));
+            assert!(found, "{path} has no heading \"## {heading}\"");
+        }
+    }
+}
