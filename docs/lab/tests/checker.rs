@@ -626,20 +626,52 @@ fn a_server_that_serves_one_client_fails_concurrent_server() {
     assert!(report.stdout.contains("4 skipped"), "{}", report.stdout);
 }
 
+/// Waits a little for the process `pid` (read from `pidfile`) to be
+/// gone, and fails if it is still running.
+fn assert_gone(pidfile: &Path) {
+    let pid = fs::read_to_string(pidfile).unwrap();
+    let _ = fs::remove_file(pidfile);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let running = || {
+        fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+            !stat
+                .rsplit_once(')')
+                .is_some_and(|(_, r)| r.trim_start().starts_with('Z'))
+        })
+    };
+    while running() {
+        assert!(Instant::now() < deadline, "{pid} is still running");
+        thread::sleep(Duration::from_millis(20));
+    }
+}
+
 #[test]
 fn a_server_that_never_answers_does_not_stall_concurrent_server() {
+    build();
+    let pidfile = std::env::temp_dir()
+        .join(format!("lab-hang-many-{}", std::process::id()));
     let started = Instant::now();
-    let report = assert_fails(
-        "concurrent-server",
-        &["python3", &fixture("tcp_server_hang.py")],
-        &["upper"],
+    let report = lab(
+        &[
+            "check",
+            "concurrent-server",
+            "--port",
+            "0",
+            "--",
+            "python3",
+            &fixture("tcp_server_hang.py"),
+        ],
+        &[("FIXTURE_PIDFILE", pidfile.to_str().unwrap())],
     );
+    assert_eq!(report.failed(), ["upper"], "{}", report.stdout);
+    assert_eq!(report.code, Some(1));
     assert!(
         report.stdout.contains("no reply within 4 s"),
         "{}",
         report.stdout
     );
     assert!(started.elapsed() < Duration::from_secs(30));
+    assert_gone(&pidfile);
 }
 
 #[test]
@@ -661,23 +693,7 @@ fn a_forking_server_fails_concurrent_server_and_leaves_nothing() {
     );
     assert_eq!(report.failed(), ITERATIVE, "{}", report.stdout);
     assert_eq!(report.code, Some(1));
-    let pid = fs::read_to_string(&pidfile).unwrap();
-    let _ = fs::remove_file(&pidfile);
-    let deadline = Instant::now() + Duration::from_secs(5);
-    let running = || {
-        fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
-            !stat
-                .rsplit_once(')')
-                .is_some_and(|(_, r)| r.trim_start().starts_with('Z'))
-        })
-    };
-    while running() {
-        assert!(
-            Instant::now() < deadline,
-            "the forked child {pid} is still running"
-        );
-        thread::sleep(Duration::from_millis(20));
-    }
+    assert_gone(&pidfile);
 }
 
 #[test]
