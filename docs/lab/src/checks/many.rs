@@ -767,11 +767,19 @@ fn threads_case(
     };
     let mut idle = Vec::new();
     let mut counts = Vec::new();
+    let before = sockets(&pids);
     for _ in 0..2 {
         for _ in 0..IDLE {
             if let Ok(stream) = connect(port, HELD) {
                 idle.push(stream);
             }
+        }
+        // Every model accepts at once (the pool too, into its queue):
+        // count once the server holds a socket for each idle client.
+        let deadline = Instant::now() + HELD;
+        while sockets(&pids) < before + idle.len() && Instant::now() < deadline
+        {
+            thread::sleep(Duration::from_millis(20));
         }
         counts.push(settled_threads(&pids));
     }
@@ -864,6 +872,20 @@ fn settled_threads(pids: &[u32]) -> usize {
         }
     }
     last
+}
+
+/// The sockets these processes hold (the listening one and each
+/// accepted connection), as /proc lists their descriptors.
+fn sockets(pids: &[u32]) -> usize {
+    pids.iter()
+        .filter_map(|pid| fs::read_dir(format!("/proc/{pid}/fd")).ok())
+        .flat_map(|fds| fds.filter_map(Result::ok))
+        .filter(|fd| {
+            fs::read_link(fd.path()).is_ok_and(|target| {
+                target.to_string_lossy().starts_with("socket:[")
+            })
+        })
+        .count()
 }
 
 /// The threads of these processes, as /proc lists them.
