@@ -1,6 +1,6 @@
 //! The exercises: where each starter is, and which cases check it.
 
-use crate::checks::{self, Options, ports::Proto};
+use crate::checks::{self, Options, many::Model, ports::Proto};
 use crate::program::{Program, Stop};
 use crate::report::Case;
 
@@ -10,6 +10,8 @@ pub enum Kind {
     Client(Proto),
     Server(Proto),
     Pinger,
+    /// A TCP server that serves many clients at once, in this model.
+    Many(Model),
     /// A TCP server that answers the whole line, however it arrives.
     Boundaries,
     /// The textbook's web server: files of its folder over HTTP.
@@ -67,6 +69,34 @@ pub const EXERCISES: &[Exercise] = &[
         kind: Kind::Pinger,
     },
     Exercise {
+        name: "concurrent-server",
+        package: "tcp-server",
+        example: "lab_concurrent_server",
+        starter: "tcp-server/exercises/concurrent_server.rs",
+        kind: Kind::Many(Model::Threads),
+    },
+    Exercise {
+        name: "many-pool",
+        package: "tcp-server",
+        example: "lab_many_pool",
+        starter: "tcp-server/exercises/many_pool.rs",
+        kind: Kind::Many(Model::Pool),
+    },
+    Exercise {
+        name: "many-mio",
+        package: "tcp-server",
+        example: "lab_many_mio",
+        starter: "tcp-server/exercises/many_mio.rs",
+        kind: Kind::Many(Model::Readiness),
+    },
+    Exercise {
+        name: "many-tokio",
+        package: "tcp-server",
+        example: "lab_many_tokio",
+        starter: "tcp-server/exercises/many_tokio.rs",
+        kind: Kind::Many(Model::Tasks),
+    },
+    Exercise {
         name: "boundaries",
         package: "tcp-server",
         example: "lab_boundaries",
@@ -98,6 +128,7 @@ pub fn check(
         Kind::Client(proto) => checks::ports::client(program, proto, options),
         Kind::Server(proto) => checks::ports::server(program, proto, options),
         Kind::Pinger => checks::pinger::check(program, options),
+        Kind::Many(model) => checks::many::check(program, model, options),
         Kind::Boundaries => checks::boundaries::check(program, options),
         Kind::WebServer => checks::web::check(program, options),
     }

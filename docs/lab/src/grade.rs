@@ -119,6 +119,14 @@ pub fn grade(
             }
         }
     }
+    // The table has a column for each exercise someone submitted: with
+    // every exercise of the lab it would not fit a page.
+    let chosen: Vec<&'static Exercise> = chosen
+        .into_iter()
+        .filter(|e| {
+            only.is_some() || queue.iter().any(|j| j.exercise.name == e.name)
+        })
+        .collect();
     let total = queue.len();
     let scratch = std::env::temp_dir()
         .join(format!("cargo-lab-grade-{}", std::process::id()));

@@ -22,6 +22,12 @@
 //! each failure, what was expected, what came, a hint and the section to
 //! read; then `N passed, M failed`. It exits with 0 only when no case
 //! failed (a client that is not installed is skipped, and says so).
+//!
+//! The exercises: the four ports of the lecture (`udp-client`,
+//! `udp-server`, `tcp-client`, `tcp-server`), the textbook's `pinger`,
+//! serving many clients (`concurrent-server`, the fix for the iterative
+//! server, then one per model: `many-pool`, `many-mio`, `many-tokio`), a
+//! line in pieces (`boundaries`) and the textbook's `web-server`.
 
 mod checks;
 mod exercises;
@@ -67,7 +73,8 @@ enum Commands {
     /// Build the exercise's starter (or take PROGRAM) and check it
     Check {
         /// The exercise: udp-client, udp-server, tcp-client, tcp-server,
-        /// pinger, boundaries, web-server
+        /// pinger, concurrent-server, many-pool, many-mio, many-tokio,
+        /// boundaries, web-server
         name: String,
         /// Port of the first case (the other cases take free ports)
         #[arg(long, default_value_t = 12000)]
@@ -165,7 +172,7 @@ fn not_found(name: &str, lang: Lang) -> ExitCode {
 fn list(lang: Lang) -> ExitCode {
     let root = workspace();
     println!(
-        "{:<20}{:<40}{}",
+        "{:<20}{:<44}{}",
         tr!(lang, "EXERCISE", "연습 문제"),
         tr!(lang, "STARTER", "시작 파일"),
         tr!(lang, "STATE", "상태")
@@ -184,7 +191,7 @@ fn list(lang: Lang) -> ExitCode {
         };
         // Hangul takes two columns: pad by width, not by characters.
         let name = format!("{:<20}", exercise.name);
-        let starter = format!("{:<40}", exercise.starter);
+        let starter = format!("{:<44}", exercise.starter);
         println!("{name}{starter}{state}");
     }
     println!();

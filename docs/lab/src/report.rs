@@ -63,6 +63,13 @@ impl Case {
         self
     }
 
+    /// Skipped for a reason of its own, said on its line.
+    pub fn skip_because(mut self, why: impl Into<String>) -> Case {
+        self.status = Status::Skip;
+        self.note = Some(why.into());
+        self
+    }
+
     pub fn expected(mut self, text: impl Into<String>) -> Case {
         self.expected = Some(text.into());
         self

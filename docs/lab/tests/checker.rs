@@ -220,6 +220,10 @@ fn untouched_starters_are_not_written_yet() {
         "tcp-client",
         "tcp-server",
         "pinger",
+        "concurrent-server",
+        "many-pool",
+        "many-mio",
+        "many-tokio",
         "boundaries",
         "web-server",
     ] {
@@ -248,6 +252,10 @@ fn list_names_every_starter_and_its_state() {
         "udp-client/exercises/udp_client.rs",
         "udp-client/exercises/pinger.rs",
         "tcp-server/exercises/tcp_server.rs",
+        "tcp-server/exercises/concurrent_server.rs",
+        "tcp-server/exercises/many_pool.rs",
+        "tcp-server/exercises/many_mio.rs",
+        "tcp-server/exercises/many_tokio.rs",
         "tcp-server/exercises/boundaries.rs",
         "tcp-server/exercises/web_server.rs",
     ] {
@@ -534,12 +542,11 @@ fn grading_a_folder_of_mixed_submissions_writes_the_table() {
     let csv = fs::read_to_string(dir.join("lab-report/summary.csv")).unwrap();
     assert_eq!(
         csv,
-        "student,udp-client,udp-server,tcp-client,tcp-server,pinger,boundaries,\
-         web-server\n\
-         alice,7/7,—,—,—,—,—,—\n\
-         bob,6/7,—,—,4/6,—,—,—\n\
-         carol,7/7,—,—,—,—,—,—\n\
-         dave,does not build,—,—,—,—,—,—\n"
+        "student,udp-client,tcp-server\n\
+         alice,7/7,—\n\
+         bob,6/7,4/6\n\
+         carol,7/7,—\n\
+         dave,does not build,—\n"
     );
     let markdown =
         fs::read_to_string(dir.join("lab-report/summary.md")).unwrap();
@@ -574,14 +581,6 @@ fn assert_web_fails(program: &[&str], failed: &[&str]) -> Report {
     assert_eq!(report.failed(), failed, "{}", report.stdout);
     assert_eq!(report.code, Some(1), "{}{}", report.stdout, report.stderr);
     report
-}
-
-/// Is process `pid` gone (or a zombie about to be reaped)?
-fn gone(pid: &str) -> bool {
-    fs::read_to_string(format!("/proc/{pid}/stat")).map_or(true, |stat| {
-        stat.rsplit_once(')')
-            .is_some_and(|(_, rest)| rest.trim_start().starts_with('Z'))
-    })
 }
 
 #[test]
@@ -773,13 +772,7 @@ fn a_hanging_server_is_bounded_and_leaves_nothing_behind() {
         assert_eq!(report.failed(), failed, "{}", report.stdout);
         assert_eq!(report.code, Some(1), "{}", report.stdout);
         assert!(started.elapsed() < Duration::from_secs(60));
-        let pid = fs::read_to_string(&pidfile).unwrap();
-        let _ = fs::remove_file(&pidfile);
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while !gone(&pid) {
-            assert!(Instant::now() < deadline, "{pid} is still running");
-            thread::sleep(Duration::from_millis(20));
-        }
+        assert_gone(&pidfile);
     }
 }
 
@@ -826,6 +819,207 @@ fn the_new_exercises_speak_korean_within_100_columns() {
     assert!(report.stdout.contains("참고: "), "{}", report.stdout);
     assert!(
         report.stdout.contains("(건너뜀: LAB_CHROMIUM"),
+        "{}",
+        report.stdout
+    );
+}
+
+// Serving many clients: concurrent-server and one exercise per model.
+// These cases wait on purpose (an idle client, a slow one: about 3 s a
+// run); each test checks one or two programs, so that they run side by
+// side.
+
+/// What the iterative lecture server fails where concurrency is asked
+/// for: the idle and the slow client hold it up, and a reset ends it.
+const ITERATIVE: &[&str] = &["idle", "slow", "resets"];
+
+#[test]
+fn a_thread_per_connection_passes_concurrent_server() {
+    assert_passes("concurrent-server", &[&example("many_threads")]);
+    assert_passes(
+        "concurrent-server",
+        &["python3", &python("many_threads.py")],
+    );
+}
+
+#[test]
+fn the_iterative_server_fails_concurrent_server_in_rust() {
+    let report =
+        assert_fails("concurrent-server", &[&example("tcp_server")], ITERATIVE);
+    assert!(
+        report.stdout.contains("this is the iterative server"),
+        "{}",
+        report.stdout
+    );
+    assert!(
+        report.stdout.contains("ConnectionReset"),
+        "{}",
+        report.stdout
+    );
+}
+
+#[test]
+fn the_iterative_server_fails_concurrent_server_in_python() {
+    let report = assert_fails(
+        "concurrent-server",
+        &["python3", &python("tcp_server.py")],
+        ITERATIVE,
+    );
+    assert!(
+        report.stdout.contains("this is the iterative server"),
+        "{}",
+        report.stdout
+    );
+    assert!(
+        report.stdout.contains("ConnectionResetError"),
+        "{}",
+        report.stdout
+    );
+}
+
+#[test]
+fn a_server_that_serves_one_client_fails_concurrent_server() {
+    let report = assert_fails(
+        "concurrent-server",
+        &["python3", &fixture("tcp_server_once.py")],
+        &["keeps-running"],
+    );
+    assert!(
+        report.stdout.contains("must not end after the first"),
+        "{}",
+        report.stdout
+    );
+    assert!(report.stdout.contains("4 skipped"), "{}", report.stdout);
+}
+
+/// Waits a little for the process `pid` (read from `pidfile`) to be
+/// gone, and fails if it is still running.
+fn assert_gone(pidfile: &Path) {
+    let pid = fs::read_to_string(pidfile).unwrap();
+    let _ = fs::remove_file(pidfile);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let running = || {
+        fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+            !stat
+                .rsplit_once(')')
+                .is_some_and(|(_, r)| r.trim_start().starts_with('Z'))
+        })
+    };
+    while running() {
+        assert!(Instant::now() < deadline, "{pid} is still running");
+        thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn a_server_that_never_answers_does_not_stall_concurrent_server() {
+    build();
+    let pidfile = std::env::temp_dir()
+        .join(format!("lab-hang-many-{}", std::process::id()));
+    let started = Instant::now();
+    let report = lab(
+        &[
+            "check",
+            "concurrent-server",
+            "--port",
+            "0",
+            "--",
+            "python3",
+            &fixture("tcp_server_hang.py"),
+        ],
+        &[("FIXTURE_PIDFILE", pidfile.to_str().unwrap())],
+    );
+    assert_eq!(report.failed(), ["upper"], "{}", report.stdout);
+    assert_eq!(report.code, Some(1));
+    assert!(
+        report.stdout.contains("no reply within 4 s"),
+        "{}",
+        report.stdout
+    );
+    assert!(started.elapsed() < Duration::from_secs(30));
+    assert_gone(&pidfile);
+}
+
+#[test]
+fn a_forking_server_fails_concurrent_server_and_leaves_nothing() {
+    build();
+    let pidfile = std::env::temp_dir()
+        .join(format!("lab-fork-many-{}", std::process::id()));
+    let report = lab(
+        &[
+            "check",
+            "concurrent-server",
+            "--port",
+            "0",
+            "--",
+            "python3",
+            &fixture("tcp_server_fork.py"),
+        ],
+        &[("FIXTURE_PIDFILE", pidfile.to_str().unwrap())],
+    );
+    assert_eq!(report.failed(), ITERATIVE, "{}", report.stdout);
+    assert_eq!(report.code, Some(1));
+    assert_gone(&pidfile);
+}
+
+#[test]
+fn the_pools_pass_many_pool() {
+    assert_passes("many-pool", &[&example("many_pool")]);
+    assert_passes("many-pool", &["python3", &python("many_pool.py")]);
+}
+
+#[test]
+fn the_readiness_loops_pass_many_mio() {
+    assert_passes("many-mio", &[&example("many_mio")]);
+    assert_passes("many-mio", &["python3", &python("many_selectors.py")]);
+}
+
+#[test]
+fn the_async_servers_pass_many_tokio() {
+    assert_passes("many-tokio", &[&example("many_tokio")]);
+    assert_passes("many-tokio", &["python3", &python("many_asyncio.py")]);
+}
+
+#[test]
+fn a_thread_per_connection_fails_the_pool_model_check() {
+    let report =
+        assert_fails("many-pool", &[&example("many_threads")], &["pool-size"]);
+    assert!(
+        report
+            .stdout
+            .contains("11 threads with 10 idle clients, 21 with 20"),
+        "{}",
+        report.stdout
+    );
+    assert!(
+        report.stdout.contains("that is a thread per connection"),
+        "{}",
+        report.stdout
+    );
+}
+
+#[test]
+fn a_thread_per_connection_fails_the_readiness_model_check() {
+    let report = assert_fails(
+        "many-mio",
+        &["python3", &python("many_threads.py")],
+        &["one-thread"],
+    );
+    assert!(
+        report.stdout.contains("that is a thread per connection"),
+        "{}",
+        report.stdout
+    );
+}
+
+#[test]
+fn a_pool_fails_the_readiness_model_check() {
+    let report =
+        assert_fails("many-mio", &[&example("many_pool")], &["one-thread"]);
+    assert!(
+        report
+            .stdout
+            .contains("5 threads with 10 idle clients, 5 with 20"),
         "{}",
         report.stdout
     );

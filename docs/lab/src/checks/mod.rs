@@ -4,6 +4,7 @@
 //! returns one [`Case`] per thing it checks.
 
 pub mod boundaries;
+pub mod many;
 pub mod pinger;
 pub mod ports;
 pub mod served;
