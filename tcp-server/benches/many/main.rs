@@ -135,6 +135,7 @@ fn run(settings: &Settings, docs: bool) -> Result<(), String> {
         .filter(|n| *n as u64 + 200 <= limit)
         .collect();
     let programs = Programs::build(settings.full)?;
+    let load_before = system::load_average();
     let started = Instant::now();
     let rows: Vec<Row> = if settings.full {
         // One at a time: each server has the machine to itself
@@ -175,7 +176,11 @@ fn run(settings: &Settings, docs: bool) -> Result<(), String> {
         return Ok(());
     }
     let machine = system::machine();
-    let text = table::tables(&rows, settings, &machine, limit, took);
+    let load = format!(
+        "load average {load_before} at the start, {} at the end",
+        system::load_average()
+    );
+    let text = table::tables(&rows, settings, &machine, &load, limit, took);
     print!("{text}");
     let out = programs.workspace.join("target/many");
     std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;

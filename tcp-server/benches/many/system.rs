@@ -236,6 +236,16 @@ pub fn raise_descriptor_limit() -> u64 {
     descriptor_limits().map_or(soft, |(soft, _)| soft)
 }
 
+/// The machine's load average over the last minute (/proc/loadavg): how
+/// many tasks, on average, were running or waiting for a core. Above the
+/// number of cores, other work was competing with the run.
+pub fn load_average() -> String {
+    fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|text| text.split_whitespace().next().map(str::to_string))
+        .unwrap_or_else(|| "unknown".into())
+}
+
 /// One line about this machine: CPU, cores, kernel, Python.
 pub fn machine() -> String {
     let cpu = fs::read_to_string("/proc/cpuinfo")

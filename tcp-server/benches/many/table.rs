@@ -37,6 +37,7 @@ pub fn tables(
     rows: &[Row],
     settings: &Settings,
     machine: &str,
+    load: &str,
     limit: u64,
     took: Duration,
 ) -> String {
@@ -44,8 +45,8 @@ pub fn tables(
     let _ = writeln!(t, "Machine: {machine}; descriptor limit {limit}.");
     let _ = writeln!(
         t,
-        "Run: `cargo bench -p tcp-server --bench many`, {:.0} s. Times are \
-         this machine's; compare rows, not machines.\n",
+        "Run: `cargo bench -p tcp-server --bench many`, {:.0} s, {load}. \
+         Times are this machine's; compare rows, not machines.\n",
         took.as_secs_f64()
     );
     let _ = writeln!(
