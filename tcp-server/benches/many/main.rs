@@ -191,7 +191,7 @@ fn run(settings: &Settings, docs: bool) -> Result<(), String> {
     };
     write("results.md", &text)?;
     for language in ["en", "ko"] {
-        let svg = chart::svg(&rows, language, &machine);
+        let svg = chart::svg(&rows, language, &format!("{machine}; {load}"));
         write(&format!("chart-{language}.svg"), &svg)?;
         if docs {
             let path = programs
