@@ -168,6 +168,18 @@ fn run(settings: &Settings, docs: bool) -> Result<(), String> {
     let took = started.elapsed();
     if !settings.full {
         check(&rows, settings)?;
+        // The tables are drawn (not shown), so that their code runs here
+        // too: three headers and separators, a row per server and per idle
+        let idle: usize = rows.iter().map(|row| row.idle.len()).sum();
+        let expected = 6 + 2 * rows.len() + idle;
+        for korean in [false, true] {
+            let text =
+                table::tables(&rows, settings, "", "", limit, took, korean);
+            let lines = text.lines().filter(|l| l.starts_with('|')).count();
+            if lines != expected {
+                return Err(format!("{lines} table lines, not {expected}"));
+            }
+        }
         println!(
             "bench many (quick): 10 servers checked in {:.1} s; \
              `cargo bench -p tcp-server --bench many` measures",
@@ -180,7 +192,8 @@ fn run(settings: &Settings, docs: bool) -> Result<(), String> {
         "load average {load_before} at the start, {} at the end",
         system::load_average()
     );
-    let text = table::tables(&rows, settings, &machine, &load, limit, took);
+    let text =
+        table::tables(&rows, settings, &machine, &load, limit, took, false);
     print!("{text}");
     let out = programs.workspace.join("target/many");
     std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;
@@ -190,6 +203,9 @@ fn run(settings: &Settings, docs: bool) -> Result<(), String> {
             .map_err(|e| format!("cannot write {}: {e}", path.display()))
     };
     write("results.md", &text)?;
+    let korean =
+        table::tables(&rows, settings, &machine, &load, limit, took, true);
+    write("results-ko.md", &korean)?;
     for language in ["en", "ko"] {
         let svg = chart::svg(&rows, language, &format!("{machine}; {load}"));
         write(&format!("chart-{language}.svg"), &svg)?;
