@@ -261,3 +261,36 @@ fn each_listens_with_a_backlog_of_128() {
         assert_eq!(columns.get(2), Some(&"128"), "{name}: {text}");
     }
 }
+
+/// Stopped and continued (Ctrl-Z, then `fg` in a terminal), a server goes
+/// on serving. On Linux the stop makes some waiting calls fail with EINTR
+/// even without a signal handler (signal(7)), epoll_wait among them: a
+/// readiness loop must wait again, not end.
+#[test]
+#[cfg_attr(not(target_os = "linux"), ignore = "signal(7) as on Linux")]
+fn each_serves_on_after_being_stopped_and_continued() {
+    for (name, start) in concurrent_servers() {
+        let mut server = start();
+        let pid = server.child.id().to_string();
+        for signal in ["-STOP", "-CONT"] {
+            let kill = support::run(
+                {
+                    let mut kill = Command::new("kill");
+                    kill.args([signal, &pid]);
+                    kill
+                },
+                b"",
+            );
+            assert!(kill.status.success(), "{name}: kill {signal}: {kill:?}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let output = ask("tcp_client.py", &server, "again");
+        assert_eq!(
+            output.stdout_text(),
+            "Input lowercase sentence:From Server:  AGAIN\n",
+            "{name}: {}",
+            server.log_so_far()
+        );
+        assert!(server.is_running(), "{name}");
+    }
+}
