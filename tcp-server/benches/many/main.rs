@@ -3,8 +3,8 @@
 //! (`docs/python/`), under the same loads, on loopback (127.0.0.1) only.
 //!
 //! ```text
-//! cargo bench -p tcp-server --bench many    # full run, 4 to 5 minutes on 2 cores
-//! cargo test -p tcp-server --bench many     # quick run, 10 to 25 seconds
+//! cargo bench -p tcp-server --bench many    # full run, 3 to 5 minutes on 2 cores
+//! cargo test -p tcp-server --bench many     # quick run, 7 to 25 seconds
 //! ```
 //!
 //! For each of the ten servers, started fresh for each measurement:
