@@ -929,6 +929,33 @@ pub fn check_coverage(
     problems
 }
 
+/// A chapter that must quote some files whole (Serving many clients, its
+/// listings): each file needs its `<!-- listing: PATH -->` marker, with no
+/// region. That the block under it is the file is check_listings' part.
+pub fn check_shown_whole(
+    doc: &str,
+    elements: &[Located],
+    files: &[String],
+) -> Vec<String> {
+    let shown = |file: &str| {
+        elements.iter().any(|located| {
+            matches!(&located.element,
+                Element::Marker { kind, args }
+                    if kind == "listing" && args.trim() == file)
+        })
+    };
+    files
+        .iter()
+        .filter(|file| !shown(file))
+        .map(|file| {
+            format!(
+                "{doc}: no `<!-- listing: {file} -->`; the chapter must \
+                 quote {file} whole (a region of it is not enough)"
+            )
+        })
+        .collect()
+}
+
 /// Line numbers as runs: `3-5, 9`.
 pub fn number_ranges(numbers: &[usize]) -> String {
     let mut runs: Vec<(usize, usize)> = Vec::new();

@@ -4,7 +4,8 @@
 //! - Listings (`<!-- listing: PATH -->`) are exactly the current files; in
 //!   `docs/ko`, a listing whose comments are translated into Korean has
 //!   the same code (comments aside). A file shown by regions is shown
-//!   whole, region by region.
+//!   whole, region by region. Serving many clients quotes each listing of
+//!   its models (`many_*.rs`, `many_*.py`) whole.
 //! - Correspondence tables (`<!-- correspondence: PY rust=RS -->`) have a
 //!   row for every code line of the Python listing, in order (a comment
 //!   line may have one), and their Rust snippets are in the Rust source.
@@ -58,6 +59,7 @@ const CHAPTERS: &[&str] = &[
     "udp-server",
     "tcp-client",
     "tcp-server",
+    "serving-many",
     "what-goes-wrong",
     "two-machines",
     "going-further",
@@ -437,6 +439,40 @@ fn listings_show_whole_files() {
         ));
     }
     report("files shown in regions", problems);
+}
+
+/// Serving many clients quotes, in both languages, every listing of its
+/// models whole: each `tcp-server/examples/many_*.rs` and each Python twin
+/// `docs/python/many_*.py` (check_listings keeps each quote the file).
+#[test]
+fn serving_many_quotes_every_listing_whole() {
+    let mut files = Vec::new();
+    for (folder, end) in
+        [("tcp-server/examples", ".rs"), ("docs/python", ".py")]
+    {
+        for entry in fs::read_dir(workspace().join(folder)).unwrap() {
+            let name =
+                entry.unwrap().file_name().to_string_lossy().into_owned();
+            if name.starts_with("many_") && name.ends_with(end) {
+                files.push(format!("{folder}/{name}"));
+            }
+        }
+    }
+    assert!(files.len() >= 8, "the models' listings: {files:?}");
+    let docs = docs();
+    let mut problems = Vec::new();
+    for language in LANGUAGES {
+        let path = format!("docs/{language}/serving-many.md");
+        match docs.iter().find(|doc| doc.path == path) {
+            Some(doc) => problems.extend(doc_check::check_shown_whole(
+                &doc.path,
+                &doc.elements,
+                &files,
+            )),
+            None => problems.push(format!("{path} is missing")),
+        }
+    }
+    report("serving many clients", problems);
 }
 
 #[test]
@@ -947,6 +983,21 @@ mod every_check_can_fail {
     fn one(problems: Vec<String>, needle: &str) {
         assert_eq!(problems.len(), 1, "{problems:#?}");
         assert!(problems[0].contains(needle), "{problems:#?}");
+    }
+
+    #[test]
+    fn files_shown_whole() {
+        let files = ["a.rs".to_string(), "b.py".to_string()];
+        let both = "<!-- listing: a.rs -->\n```rust\nx\n```\n\
+                    <!-- listing: b.py -->\n```python\ny\n```\n";
+        let check = |text: &str| {
+            check_shown_whole("c.md", &parse(text).unwrap(), &files)
+        };
+        assert_eq!(check(both), Vec::<String>::new());
+        let region = both.replace("a.rs -->", "a.rs#main -->");
+        one(check(&region), "no `<!-- listing: a.rs -->`");
+        let missing = both.replace("b.py", "c.py");
+        one(check(&missing), "quote b.py whole");
     }
 
     #[test]

@@ -33,8 +33,12 @@ fn main() -> Result<(), Box<dyn Error>> {
     let mut next_token = 1;
     println!("The server is ready to receive");
     loop {
-        // The one wait: until the kernel reports some socket ready
-        poll.poll(&mut events, None)?;
+        // The one wait: until the kernel reports some socket ready. A stop
+        // and continue (Ctrl-Z, then fg) cuts it short: wait again
+        match poll.poll(&mut events, None) {
+            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+            waited => waited?,
+        }
         for event in &events {
             let token = event.token();
             if token == WELCOMING {

@@ -25,7 +25,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         let receiver = Arc::clone(&receiver);
         thread::spawn(move || {
             loop {
-                // Take the next connection; the lock is let go at once
+                // Take the next connection; the lock is let go before serving
                 let next = match receiver.lock() {
                     Ok(queue) => queue.recv(),
                     Err(_) => return,

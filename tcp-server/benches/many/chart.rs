@@ -30,11 +30,11 @@ const EN: Words = Words {
 };
 
 const KO: Words = Words {
-    title: "여러 클라이언트 서비스하기: 다섯 가지 모델, 러스트와 파이썬",
+    title: "여러 클라이언트를 동시에 처리하는 다섯 가지 모델, 러스트와 파이썬",
     load: "초당 정상 응답 수, 클라이언트가 쉬지 않고 요청할 때",
     clients: ["클라이언트 1개", "10개", "100개"],
     idle: "유휴 연결 {}개가 열려 있을 때 새 클라이언트가 기다린 시간(로그 눈금)",
-    not_served: "2초 안에 서비스받지 못함",
+    not_served: "2초 안에 처리되지 않음",
     models: [
         ("iterative", "반복 서버"),
         ("thread per connection", "연결마다 스레드"),

@@ -3,8 +3,8 @@
 //! (`docs/python/`), under the same loads, on loopback (127.0.0.1) only.
 //!
 //! ```text
-//! cargo bench -p tcp-server --bench many    # full run, about 3 minutes
-//! cargo test -p tcp-server --bench many     # quick run, a few seconds
+//! cargo bench -p tcp-server --bench many    # full run, 3 to 5 minutes on 2 cores
+//! cargo test -p tcp-server --bench many     # quick run, 7 to 25 seconds
 //! ```
 //!
 //! For each of the ten servers, started fresh for each measurement:
@@ -135,6 +135,7 @@ fn run(settings: &Settings, docs: bool) -> Result<(), String> {
         .filter(|n| *n as u64 + 200 <= limit)
         .collect();
     let programs = Programs::build(settings.full)?;
+    let load_before = system::load_average();
     let started = Instant::now();
     let rows: Vec<Row> = if settings.full {
         // One at a time: each server has the machine to itself
@@ -167,6 +168,18 @@ fn run(settings: &Settings, docs: bool) -> Result<(), String> {
     let took = started.elapsed();
     if !settings.full {
         check(&rows, settings)?;
+        // The tables are drawn (not shown), so that their code runs here
+        // too: three headers and separators, a row per server and per idle
+        let idle: usize = rows.iter().map(|row| row.idle.len()).sum();
+        let expected = 6 + 2 * rows.len() + idle;
+        for korean in [false, true] {
+            let text =
+                table::tables(&rows, settings, "", "", limit, took, korean);
+            let lines = text.lines().filter(|l| l.starts_with('|')).count();
+            if lines != expected {
+                return Err(format!("{lines} table lines, not {expected}"));
+            }
+        }
         println!(
             "bench many (quick): 10 servers checked in {:.1} s; \
              `cargo bench -p tcp-server --bench many` measures",
@@ -175,7 +188,12 @@ fn run(settings: &Settings, docs: bool) -> Result<(), String> {
         return Ok(());
     }
     let machine = system::machine();
-    let text = table::tables(&rows, settings, &machine, limit, took);
+    let load = format!(
+        "load average {load_before} at the start, {} at the end",
+        system::load_average()
+    );
+    let text =
+        table::tables(&rows, settings, &machine, &load, limit, took, false);
     print!("{text}");
     let out = programs.workspace.join("target/many");
     std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;
@@ -185,8 +203,11 @@ fn run(settings: &Settings, docs: bool) -> Result<(), String> {
             .map_err(|e| format!("cannot write {}: {e}", path.display()))
     };
     write("results.md", &text)?;
+    let korean =
+        table::tables(&rows, settings, &machine, &load, limit, took, true);
+    write("results-ko.md", &korean)?;
     for language in ["en", "ko"] {
-        let svg = chart::svg(&rows, language, &machine);
+        let svg = chart::svg(&rows, language, &format!("{machine}; {load}"));
         write(&format!("chart-{language}.svg"), &svg)?;
         if docs {
             let path = programs

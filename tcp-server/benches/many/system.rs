@@ -105,12 +105,13 @@ impl Programs {
         }
     }
 
-    /// Starts `subject` on a free loopback port and waits for its ready
-    /// line. The harness kills its process group when it is dropped.
+    /// Starts `subject` on port 0 of 127.0.0.1 (the kernel picks a free
+    /// port when it binds, so no other program can take it first), waits
+    /// for its ready line, and reads the port it got from /proc. The
+    /// harness kills its process group when it is dropped.
     pub fn start(&self, subject: &Subject) -> Result<Server, String> {
-        let port = harness::free_port(false).map_err(|e| e.to_string())?;
         let mut command = self.command(subject);
-        command.args(["127.0.0.1", &port.to_string()]);
+        command.args(["127.0.0.1", "0"]);
         let what = format!("{} ({})", subject.program, subject.language);
         let mut process = Process::start(&mut command, 1 << 16)
             .map_err(|e| format!("cannot start {what}: {e}"))?;
@@ -121,8 +122,44 @@ impl Programs {
                 .into_owned();
             return Err(format!("{what} never became ready: {log}"));
         }
+        // It prints its ready line after listen: the socket is there
+        let port = listening_port(process.id()).ok_or(format!(
+            "{what}: no listening socket in /proc (Linux only)"
+        ))?;
         Ok(Server { process, port })
     }
+}
+
+/// The port of the TCP socket that process `pid` listens on. The lecture's
+/// listings print no port, so it is read where `ss -ltnp` reads it: the
+/// socket inodes among the process's descriptors (`/proc/PID/fd`), looked
+/// up in the kernel's table of TCP sockets (`/proc/PID/net/tcp`, `tcp6`).
+pub fn listening_port(pid: u32) -> Option<u16> {
+    let inodes: Vec<String> = fs::read_dir(format!("/proc/{pid}/fd"))
+        .ok()?
+        .filter_map(|entry| fs::read_link(entry.ok()?.path()).ok())
+        .filter_map(|link| {
+            let link = link.to_string_lossy().into_owned();
+            let inode = link.strip_prefix("socket:[")?.strip_suffix(']')?;
+            Some(inode.to_string())
+        })
+        .collect();
+    ["tcp", "tcp6"].iter().find_map(|table| {
+        let text =
+            fs::read_to_string(format!("/proc/{pid}/net/{table}")).ok()?;
+        // sl local_address rem_address st ... inode: "0A" is LISTEN, and
+        // the local address ends in ":PORT", the port in hexadecimal
+        text.lines().skip(1).find_map(|line| {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            let listening = fields.get(3) == Some(&"0A");
+            let inode = fields.get(9)?;
+            if !listening || !inodes.iter().any(|i| i == inode) {
+                return None;
+            }
+            let (_, port) = fields.get(1)?.rsplit_once(':')?;
+            u16::from_str_radix(port, 16).ok()
+        })
+    })
 }
 
 pub struct Server {
@@ -197,6 +234,16 @@ pub fn raise_descriptor_limit() -> u64 {
             .status();
     }
     descriptor_limits().map_or(soft, |(soft, _)| soft)
+}
+
+/// The machine's load average over the last minute (/proc/loadavg): how
+/// many tasks, on average, were running or waiting for a core. Above the
+/// number of cores, other work was competing with the run.
+pub fn load_average() -> String {
+    fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|text| text.split_whitespace().next().map(str::to_string))
+        .unwrap_or_else(|| "unknown".into())
 }
 
 /// One line about this machine: CPU, cores, kernel, Python.
