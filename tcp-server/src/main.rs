@@ -333,9 +333,9 @@ fn serve(
     // (as tcp-client does) or closes after reading its reply (as the
     // Python client does). Then nothing more can come, and we close at
     // once. A client that neither closes nor sends within that second gets
-    // our close, a FIN, all the same.
-    let mut scratch = [0; 4096];
-    let dropped = match connection.read(&mut scratch) {
+    // our close, a FIN, all the same. (The sentence is upper-cased into a
+    // reply of its own by now, so its buffer takes what comes.)
+    let dropped = match connection.read(buffer) {
         Ok(0) => return Ok(()),
         Err(e) if timed_out(&e) => return Ok(()),
         Ok(n) => n as u64,
@@ -346,7 +346,7 @@ fn serve(
     // whatever still comes until the client closes, for at most a second.
     connection_socket.shutdown(Shutdown::Write)?;
     connection.set_deadline(deadline.min(Instant::now() + ONE_WAIT));
-    let dropped = dropped + discard_input(&mut connection)?;
+    let dropped = dropped + discard_input(&mut connection, buffer)?;
     warn_limited(&CUT, || {
         format!(
             "{address}: input cut: read the first {length} bytes, dropped \
@@ -396,12 +396,14 @@ fn send_now(_: &TcpStream, _: &[u8]) -> io::Result<usize> {
 const ONE_WAIT: Duration = Duration::from_secs(1);
 
 /// Reads and drops what the client still sends, until it closes or the
-/// time is up. Returns how many bytes were dropped.
-fn discard_input(connection: &mut impl Read) -> io::Result<u64> {
-    let mut scratch = [0; 4096];
+/// time is up, `scratch` at a time. Returns how many bytes were dropped.
+fn discard_input(
+    connection: &mut impl Read,
+    scratch: &mut [u8],
+) -> io::Result<u64> {
     let mut dropped = 0;
     loop {
-        match connection.read(&mut scratch) {
+        match connection.read(scratch) {
             Ok(0) => return Ok(dropped),
             Ok(n) => dropped += n as u64,
             Err(e) if timed_out(&e) => return Ok(dropped),
