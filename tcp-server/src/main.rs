@@ -276,6 +276,7 @@ fn serve(
     let length = loop {
         match connection.read(buffer) {
             Ok(length) => break length,
+            // A second without a byte, but the client has time left.
             Err(e) if timed_out(&e) && connection.time_left().is_ok() => {}
             // The time is up. Returning drops the socket, which closes the
             // connection.
