@@ -11,10 +11,12 @@
 //! - [`Error`]: a failure printed as one clear line;
 //! - [`init_logging`]: diagnostics on standard error, filtered by `RUST_LOG`;
 //! - [`RateLimit`]: at most one warning a second for each kind;
-//! - [`Backoff`]: a growing pause after a failure that passes by itself.
+//! - [`Backoff`]: a growing pause after a failure that passes by itself;
+//! - [`Bounded`]: a TCP stream whose reads and writes end by one deadline.
 
 mod address;
 mod backoff;
+mod bounded;
 mod error;
 mod input;
 mod logging;
@@ -26,6 +28,7 @@ pub use address::{
     parse_server_port,
 };
 pub use backoff::Backoff;
+pub use bounded::Bounded;
 pub use error::Error;
 pub use input::{Line, LineEnding, input, input_stream};
 pub use logging::init_logging;

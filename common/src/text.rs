@@ -15,6 +15,11 @@
 /// assert_eq!(common::to_upper(b"abc\xff"), b"ABC\xff");
 /// ```
 pub fn to_upper(message: &[u8]) -> Vec<u8> {
+    // Most messages are UTF-8 throughout: then the upper-cased text is the
+    // reply as it is, with no copy.
+    if let Ok(text) = std::str::from_utf8(message) {
+        return text.to_uppercase().into_bytes();
+    }
     let mut upper = Vec::with_capacity(message.len());
     for chunk in message.utf8_chunks() {
         upper.extend_from_slice(chunk.valid().to_uppercase().as_bytes());

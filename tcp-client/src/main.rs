@@ -15,7 +15,7 @@ use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
 use clap::Parser;
-use common::{ClientAddress, Error};
+use common::{Bounded, ClientAddress, Error};
 use tracing::{debug, warn};
 // ANCHOR_END: header
 
@@ -80,12 +80,12 @@ fn main() -> Result<(), Error> {
 
     // The sentence is there: from now on the whole exchange, sending and
     // receiving, must end by one deadline. Each read and write gets only
-    // the time left, so a server that takes or sends bytes slowly, or
-    // sends without end, cannot hold us past it.
-    let mut connection = Bounded {
-        socket: &client_socket,
-        deadline: Instant::now() + timeout,
-    };
+    // the time left (a timeout for each read alone would start again with
+    // every byte of a server that sends one byte a second), so a server
+    // that takes or sends bytes slowly, or sends without end, cannot hold
+    // us past it. `Bounded` (in common, shared with tcp-server) sets the
+    // socket's time limit to the time left before each call.
+    let mut connection = Bounded::new(&client_socket, Instant::now() + timeout);
 
     // send: the connection knows where the bytes go, so no address here.
     // write_all keeps writing until every byte is handed to the system
@@ -199,43 +199,7 @@ fn main() -> Result<(), Error> {
 }
 // ANCHOR_END: finish
 
-// ANCHOR: bounded
-/// The connection socket, with every read and write waiting at most until
-/// `deadline`: each call gets the time left, so many short waits cannot
-/// add up to more (a timeout for each read alone would start again with
-/// every byte of a server that sends one byte a second).
-struct Bounded<'a> {
-    socket: &'a TcpStream,
-    deadline: Instant,
-}
-
-impl Bounded<'_> {
-    fn time_left(&self) -> io::Result<Duration> {
-        match self.deadline.checked_duration_since(Instant::now()) {
-            Some(left) if !left.is_zero() => Ok(left),
-            _ => Err(ErrorKind::TimedOut.into()),
-        }
-    }
-}
-
-impl Read for Bounded<'_> {
-    fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
-        self.socket.set_read_timeout(Some(self.time_left()?))?;
-        self.socket.read(buffer)
-    }
-}
-
-impl Write for Bounded<'_> {
-    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        self.socket.set_write_timeout(Some(self.time_left()?))?;
-        self.socket.write(bytes)
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
+// ANCHOR: sentence_fn
 /// The next piece of the sentence into `buffer`; 0 once it is all read.
 fn read_sentence(
     sentence: &mut impl Read,
@@ -257,7 +221,7 @@ fn read_sentence(
         }
     }
 }
-// ANCHOR_END: bounded
+// ANCHOR_END: sentence_fn
 
 // ANCHOR: connect_fn
 /// Connects to the first address that answers, giving each `timeout`:

@@ -22,7 +22,6 @@
 
 use std::io::ErrorKind::{TimedOut, WouldBlock};
 use std::io::{self, Read, Write};
-use std::mem::MaybeUninit;
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread;
@@ -30,7 +29,7 @@ use std::time::{Duration, Instant};
 
 use clap::Parser;
 use common::{
-    BACKLOG, Backoff, Error, RateLimit, ServerAddress, TCP_BUFFER_SIZE,
+    BACKLOG, Backoff, Bounded, Error, RateLimit, ServerAddress, TCP_BUFFER_SIZE,
 };
 use socket2::{Domain, SockRef, Socket, Type};
 use tracing::{debug, info, warn};
@@ -85,6 +84,12 @@ impl Limits {
             .map_or(self.timeout, |r| r.min(self.timeout))
     }
 
+    /// The longest that one read on a connection socket waits: a second,
+    /// or the sentence's whole wait if that is shorter.
+    fn one_wait(&self) -> Duration {
+        ONE_WAIT.min(self.sentence_wait())
+    }
+
     /// Why a connection was closed when that wait ran out.
     fn no_sentence(&self) -> String {
         match self.read_timeout {
@@ -128,16 +133,17 @@ fn main() -> Result<(), Error> {
     server_socket.listen(BACKLOG)?;
 
     // Python waits without limit for each sentence: a client that sends
-    // nothing would hold the server forever. The limit is set once, here,
-    // on the welcoming socket: Linux copies its SO_RCVTIMEO into every
-    // connection socket that accept returns, so no connection pays a
-    // system call for it. It also makes accept itself give up after that
-    // long without a client (see the loop).
+    // nothing would hold the server forever. Here each read on a connection
+    // socket waits at most a second (see serve for why that is enough).
+    // That limit is set once, here, on the welcoming socket: Linux copies
+    // its SO_RCVTIMEO into every connection socket that accept returns, so
+    // no connection pays a system call for it. It also makes accept itself
+    // give up after a second without a client (see the loop).
     let limits = Limits {
         timeout: args.timeout,
         read_timeout: args.read_timeout,
     };
-    server_socket.set_read_timeout(Some(limits.sentence_wait()))?;
+    server_socket.set_read_timeout(Some(limits.one_wait()))?;
     let server_socket = TcpListener::from(server_socket);
     info!("listening on {}", server_socket.local_addr()?);
     // print(...). With nobody reading standard output (`tcp-server | head
@@ -242,32 +248,47 @@ fn serve(
     buffer: &mut [u8],
     limits: Limits,
 ) -> io::Result<()> {
-    // The whole exchange must be done by this deadline: a client that
-    // never reads its reply, or never closes, cannot hold the server
-    // longer. The waits below get only the time left before it.
-    let deadline = Instant::now() + limits.timeout;
-    // Linux copied the welcoming socket's time limit into this socket;
-    // another system may not, so there it costs a call here.
+    // The whole exchange must be done by a deadline: a client that never
+    // reads its reply, or never closes, cannot hold the server longer. The
+    // sentence must come by an earlier one if --read-timeout says so.
+    let accepted = Instant::now();
+    let deadline = accepted + limits.timeout;
+    // Linux copied the welcoming socket's limit of one second per read into
+    // this socket; another system may not, so there it costs a call here.
     if !cfg!(any(target_os = "linux", target_os = "android")) {
-        connection_socket.set_read_timeout(Some(limits.sentence_wait()))?;
+        connection_socket.set_read_timeout(Some(limits.one_wait()))?;
     }
+    // Every read and write goes through `connection`, which makes each
+    // wait end by the deadline. It sets a time limit only when the
+    // socket's own second could run past it: in the common case, never.
+    let mut connection = Bounded::with_read_limit(
+        &connection_socket,
+        accepted + limits.sentence_wait(),
+        limits.one_wait(),
+    );
 
     // sentence = connectionSocket.recv(1024): one read, as in the listing.
     // It waits until something arrives, then returns what has arrived so
     // far, up to the buffer size; 0 means the client closed without sending
-    // anything.
-    let length = match (&connection_socket).read(buffer) {
-        Ok(length) => length,
-        // The time is up. Returning drops the socket, which closes the
-        // connection.
-        Err(e) if timed_out(&e) => {
-            let why = limits.no_sentence();
-            warn_limited(&SILENT, || {
-                format!("{address}: {why}: connection closed")
-            });
-            return Ok(());
+    // anything. Most clients have sent their sentence by the time we accept
+    // them; one that is slow to send is waited for a second at a time,
+    // until its time is up.
+    let length = loop {
+        match connection.read(buffer) {
+            Ok(length) => break length,
+            // A second without a byte, but the client has time left.
+            Err(e) if timed_out(&e) && connection.time_left().is_ok() => {}
+            // The time is up. Returning drops the socket, which closes the
+            // connection.
+            Err(e) if timed_out(&e) => {
+                let why = limits.no_sentence();
+                warn_limited(&SILENT, || {
+                    format!("{address}: {why}: connection closed")
+                });
+                return Ok(());
+            }
+            Err(e) => return Err(e),
         }
-        Err(e) => return Err(e),
     };
     let sentence = &buffer[..length];
     debug!("{address}: received {length} bytes");
@@ -283,7 +304,9 @@ fn serve(
 
     // connectionSocket.send(...), within the time left: a client that
     // never reads would otherwise hold us here once its window is full.
-    match send_reply(&connection_socket, &capitalized_sentence, deadline) {
+    connection.set_deadline(deadline);
+    let reply = &capitalized_sentence;
+    match send_reply(&connection_socket, &mut connection, reply) {
         Ok(()) => {}
         Err(e) if timed_out(&e) => {
             let timeout = limits.timeout.as_secs_f64();
@@ -305,96 +328,83 @@ fn serve(
     // But input can still arrive after our one read (more than the buffer,
     // or a sentence sent in pieces), and closing a socket with unread
     // input, or one that input reaches later, makes the system reset the
-    // connection (RST): the client may lose the reply. So look first,
-    // without waiting: a read that returns 0 is the client's FIN, sent
-    // when it half-closes after its sentence (as tcp-client does). Then
-    // nothing more can come, and we close at once.
-    let mut scratch = [MaybeUninit::uninit(); 4096];
-    let dropped = match receive_now(&connection_socket, &mut scratch) {
+    // connection (RST): the client may lose the reply. So first wait for
+    // the client's close, one read of at most a second: a read that returns
+    // 0 is the client's FIN, sent when it half-closes after its sentence
+    // (as tcp-client does) or closes after reading its reply (as the
+    // Python client does). Then nothing more can come, and we close at
+    // once. A client that neither closes nor sends within that second gets
+    // our close, a FIN, all the same. (The sentence is upper-cased into a
+    // reply of its own by now, so its buffer takes what comes.)
+    let dropped = match connection.read(buffer) {
         Ok(0) => return Ok(()),
+        Err(e) if timed_out(&e) => return Ok(()),
         Ok(n) => n as u64,
-        Err(e) if e.kind() == WouldBlock => 0,
         Err(e) => return Err(e),
     };
-    // The client has not closed yet. Send our FIN first (the reply is
-    // complete: a client that reads until we close can now close too),
-    // then read and drop whatever still comes until the client closes, for
-    // at most a second.
+    // More input came. Send our FIN first (the reply is complete: a client
+    // that reads until we close can now close too), then read and drop
+    // whatever still comes until the client closes, for at most a second.
     connection_socket.shutdown(Shutdown::Write)?;
-    let mut connection = Bounded {
-        socket: &connection_socket,
-        deadline: deadline.min(Instant::now() + DISCARD_TIME),
-    };
-    let dropped = dropped + discard_input(&mut connection)?;
-    if dropped > 0 {
-        warn_limited(&CUT, || {
-            format!(
-                "{address}: input cut: read the first {length} bytes, \
-                 dropped {dropped} more"
-            )
-        });
-    }
+    connection.set_deadline(deadline.min(Instant::now() + ONE_WAIT));
+    let dropped = dropped + discard_input(&mut connection, buffer)?;
+    warn_limited(&CUT, || {
+        format!(
+            "{address}: input cut: read the first {length} bytes, dropped \
+             {dropped} more"
+        )
+    });
     Ok(())
 }
 // ANCHOR_END: reply
 
 // ANCHOR: send
-/// Sends the whole reply by `deadline`. Most replies fit in the socket's
-/// send buffer: the system copies them there at once and sends them on
-/// its own. So first ask it to take what it can without waiting; only
-/// what did not fit waits, for the client to read and make room, at most
-/// until the deadline.
+/// Sends the whole reply by the connection's deadline. Most replies fit in
+/// the socket's send buffer: the system copies them there at once and
+/// sends them on its own. So first ask it to take what it can without
+/// waiting; only what did not fit waits, for the client to read and make
+/// room, with a time limit set for what is left of the deadline.
 fn send_reply(
     socket: &TcpStream,
+    connection: &mut Bounded,
     reply: &[u8],
-    deadline: Instant,
 ) -> io::Result<()> {
     let sent = match send_now(socket, reply) {
         Ok(sent) => sent,
         Err(e) if e.kind() == WouldBlock => 0,
         Err(e) => return Err(e),
     };
-    Bounded { socket, deadline }.write_all(&reply[sent..])
+    connection.write_all(&reply[sent..])
 }
 
-/// send and recv with MSG_DONTWAIT: do what can be done now, or fail
-/// with WouldBlock, and never wait. Systems without the flag (Windows)
-/// get no help: everything is sent, and the close waits, the slow way.
+/// send with MSG_DONTWAIT: send what can be sent now, or fail with
+/// WouldBlock, and never wait. Systems without the flag (Windows) get no
+/// help: everything is sent the slow way.
 #[cfg(unix)]
 fn send_now(socket: &TcpStream, bytes: &[u8]) -> io::Result<usize> {
     SockRef::from(socket).send_with_flags(bytes, libc::MSG_DONTWAIT)
-}
-
-#[cfg(unix)]
-fn receive_now(
-    socket: &TcpStream,
-    scratch: &mut [MaybeUninit<u8>],
-) -> io::Result<usize> {
-    SockRef::from(socket).recv_with_flags(scratch, libc::MSG_DONTWAIT)
 }
 
 #[cfg(not(unix))]
 fn send_now(_: &TcpStream, _: &[u8]) -> io::Result<usize> {
     Ok(0)
 }
-
-#[cfg(not(unix))]
-fn receive_now(_: &TcpStream, _: &mut [MaybeUninit<u8>]) -> io::Result<usize> {
-    Err(WouldBlock.into())
-}
 // ANCHOR_END: send
 
 // ANCHOR: discard
-/// How long a client gets to close after its reply.
-const DISCARD_TIME: Duration = Duration::from_secs(1);
+/// The longest one read waits, and how long a client gets to close after
+/// its reply.
+const ONE_WAIT: Duration = Duration::from_secs(1);
 
 /// Reads and drops what the client still sends, until it closes or the
-/// time is up. Returns how many bytes were dropped.
-fn discard_input(connection: &mut impl Read) -> io::Result<u64> {
-    let mut scratch = [0; 4096];
+/// time is up, `scratch` at a time. Returns how many bytes were dropped.
+fn discard_input(
+    connection: &mut impl Read,
+    scratch: &mut [u8],
+) -> io::Result<u64> {
     let mut dropped = 0;
     loop {
-        match connection.read(&mut scratch) {
+        match connection.read(scratch) {
             Ok(0) => return Ok(dropped),
             Ok(n) => dropped += n as u64,
             Err(e) if timed_out(&e) => return Ok(dropped),
@@ -408,45 +418,6 @@ fn timed_out(error: &io::Error) -> bool {
     matches!(error.kind(), WouldBlock | TimedOut)
 }
 // ANCHOR_END: discard
-
-// ANCHOR: bounded
-/// A connection socket whose every read and write waits at most until
-/// `deadline`: each call gets the time left, so many slow calls cannot add
-/// up to more. Only the slow ways use it (a reply that waits for room, the
-/// wait for the client's close), so it sets the time limit before each
-/// call.
-struct Bounded<'a> {
-    socket: &'a TcpStream,
-    deadline: Instant,
-}
-
-impl Bounded<'_> {
-    fn time_left(&self) -> io::Result<Option<Duration>> {
-        match self.deadline.checked_duration_since(Instant::now()) {
-            Some(left) if !left.is_zero() => Ok(Some(left)),
-            _ => Err(TimedOut.into()),
-        }
-    }
-}
-
-impl Read for Bounded<'_> {
-    fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
-        self.socket.set_read_timeout(self.time_left()?)?;
-        (&mut &*self.socket).read(buffer)
-    }
-}
-
-impl Write for Bounded<'_> {
-    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        self.socket.set_write_timeout(self.time_left()?)?;
-        (&mut &*self.socket).write(bytes)
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-// ANCHOR_END: bounded
 
 // ANCHOR: warnings
 // Any client can make its connection fail on purpose (connect, then

@@ -59,6 +59,10 @@ fn with_concurrent_a_silent_client_holds_up_no_one() {
     let mut silent = connect(&server);
     let mut second = connect(&server);
     second.write_all(b"hello").unwrap();
+    // Its sentence is complete (as tcp-client says it): the server then
+    // closes right after the reply. (A client that waits for the server's
+    // close before its own gets it a second after the reply.)
+    second.shutdown(std::net::Shutdown::Write).unwrap();
     let started = Instant::now();
     assert_eq!(reply(&mut second).unwrap(), b"HELLO");
     let waited = started.elapsed();

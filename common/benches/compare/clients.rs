@@ -140,6 +140,7 @@ pub fn client_processes(
                                 duration(theirs)
                             ),
                             r >= 20.0,
+                            format!("{r:.1}× as fast"),
                         )
                     },
                 ),

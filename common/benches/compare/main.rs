@@ -515,7 +515,7 @@ fn compare_servers(
                      CPU time, the bare loop {bare:.1} µs: {r:.2} times as \
                      much"
                 );
-                (measured, r <= 1.1)
+                (measured, r <= 1.1, format!("{r:.2}× the bare loop"))
             }),
         );
         report.target(
@@ -526,7 +526,7 @@ fn compare_servers(
                     "Per request ({rows}), {rust} spends {ours:.1} µs of \
                      CPU time, {python} {theirs:.1} µs: {r:.2} times as much"
                 );
-                (measured, r < 1.0)
+                (measured, r < 1.0, format!("{r:.2}× {python}"))
             }),
         );
     }
@@ -692,7 +692,8 @@ fn idle_clients(
                  fast client's exchanges with {concurrent} take {} or less",
                 duration(p99)
             );
-            (measured, p99 < Duration::from_millis(10))
+            let figure = format!("p99 {}", duration(p99));
+            (measured, p99 < Duration::from_millis(10), figure)
         }),
     );
     report.target(
@@ -703,11 +704,12 @@ fn idle_clients(
             } else {
                 "a reply".into()
             };
+            let figure = got.clone();
             let measured = format!(
                 "With the same {IDLE} silent clients, the iterative \
                  tcp-server gives the fast client {got}"
             );
-            (measured, blocked)
+            (measured, blocked, figure)
         }),
     );
 }
