@@ -146,7 +146,7 @@ fn not_found(name: &str, lang: Lang) -> ExitCode {
         tr!(
             lang,
             "error: no exercise {name:?}; the exercises: {}",
-            "오류: {name:?}이라는 연습 문제는 없습니다. 연습 문제: {}",
+            "오류: {name:?}이라는 연습 문제는 없습니다. 연습 문제는 {}입니다",
             names.join(", ")
         )
     );
@@ -155,10 +155,11 @@ fn not_found(name: &str, lang: Lang) -> ExitCode {
 
 fn list(lang: Lang) -> ExitCode {
     let root = workspace();
+    // Hangul takes two columns: pad by width, not by characters.
     println!(
-        "{:<20}{:<40}{}",
-        tr!(lang, "EXERCISE", "연습 문제"),
-        tr!(lang, "STARTER", "시작 파일"),
+        "{}{}{}",
+        report::pad(&tr!(lang, "EXERCISE", "연습 문제"), 20),
+        report::pad(&tr!(lang, "STARTER", "시작 파일"), 40),
         tr!(lang, "STATE", "상태")
     );
     for exercise in EXERCISES {
@@ -173,9 +174,8 @@ fn list(lang: Lang) -> ExitCode {
                 _ => tr!(lang, "not checked yet", "아직 검사 전"),
             }
         };
-        // Hangul takes two columns: pad by width, not by characters.
-        let name = format!("{:<20}", exercise.name);
-        let starter = format!("{:<40}", exercise.starter);
+        let name = report::pad(exercise.name, 20);
+        let starter = report::pad(exercise.starter, 40);
         println!("{name}{starter}{state}");
     }
     println!();

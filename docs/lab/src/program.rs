@@ -162,9 +162,14 @@ pub fn pick_port(wanted: u16, udp: bool, lang: Lang) -> Result<u16, Stop> {
     if port_free(wanted, udp) {
         return Ok(wanted);
     }
+    Err(busy(wanted, udp, lang))
+}
+
+/// A wanted port that another program has, in one line.
+fn busy(wanted: u16, udp: bool, lang: Lang) -> Stop {
     let kind = if udp { "UDP" } else { "TCP" };
     let ss = if udp { "-uanp" } else { "-tanp" };
-    Err(Stop::Setup(tr!(
+    Stop::Setup(tr!(
         lang,
         "{kind} port {wanted} is busy: another program (a server you left \
          running?) has it; `ss {ss} sport = :{wanted}` shows which. Stop it, \
@@ -172,7 +177,39 @@ pub fn pick_port(wanted: u16, udp: bool, lang: Lang) -> Result<u16, Stop> {
         "{kind} 포트 {wanted}을(를) 다른 프로그램(켜 둔 서버일 수 있습니다)이 \
          쓰고 있습니다. `ss {ss} sport = :{wanted}`로 어느 프로그램인지 볼 수 \
          있습니다. 그 프로그램을 멈추거나 --port로 다른 포트를 고르세요"
-    )))
+    ))
+}
+
+/// The checker's own UDP socket for a program under check to reach: on
+/// `wanted`, or on a free port the kernel picks when `wanted` is 0 (bound
+/// at once, so no other program can take it in between: grading runs
+/// several checks side by side). A busy wanted port stops the check with
+/// the message of [`pick_port`].
+pub fn listen_udp(wanted: u16, lang: Lang) -> Result<UdpSocket, Stop> {
+    UdpSocket::bind(("127.0.0.1", wanted))
+        .map_err(|e| cannot_listen(wanted, true, &e, lang))
+}
+
+/// The same for TCP.
+pub fn listen_tcp(wanted: u16, lang: Lang) -> Result<TcpListener, Stop> {
+    TcpListener::bind(("127.0.0.1", wanted))
+        .map_err(|e| cannot_listen(wanted, false, &e, lang))
+}
+
+fn cannot_listen(
+    wanted: u16,
+    udp: bool,
+    error: &std::io::Error,
+    lang: Lang,
+) -> Stop {
+    if wanted != 0 && error.kind() == std::io::ErrorKind::AddrInUse {
+        return busy(wanted, udp, lang);
+    }
+    Stop::Setup(tr!(
+        lang,
+        "cannot listen on 127.0.0.1:{wanted}: {error}",
+        "127.0.0.1:{wanted}에서 기다릴 수 없습니다: {error}"
+    ))
 }
 
 /// Is a socket bound to `port` (for TCP, listening on it), on any

@@ -143,7 +143,7 @@ pub fn render(cases: &[Case], lang: Lang, paint: Paint) -> String {
                 tr!(
                     lang,
                     "{} (skipped: fix the failure above first)",
-                    "{} (건너뜀: 위의 실패부터 고치세요)",
+                    "{} (건너뜀. 위의 실패부터 고치세요)",
                     case.what
                 ),
             ),
@@ -194,6 +194,12 @@ pub fn render(cases: &[Case], lang: Lang, paint: Paint) -> String {
 /// characters take two.
 pub fn width(text: &str) -> usize {
     text.chars().map(char_width).sum()
+}
+
+/// `text` and spaces up to `columns` columns (at least one space).
+pub fn pad(text: &str, columns: usize) -> String {
+    let spaces = columns.saturating_sub(width(text)).max(1);
+    format!("{text}{}", " ".repeat(spaces))
 }
 
 fn char_width(c: char) -> usize {
@@ -284,5 +290,16 @@ mod tests {
             assert!(width(&line) <= 20, "{line}");
         }
         assert_eq!(wrap("one two three", 7), ["one two", "three"]);
+    }
+
+    #[test]
+    fn columns_are_padded_by_width() {
+        assert_eq!(pad("연습 문제", 12), "연습 문제   ");
+        assert_eq!(width(&pad("연습 문제", 20)), 20);
+        assert_eq!(
+            pad("udp-client", 20),
+            format!("udp-client{}", " ".repeat(10))
+        );
+        assert_eq!(pad("a-name-too-long", 5), "a-name-too-long ");
     }
 }

@@ -495,8 +495,10 @@ fn a_pinger_that_sends_nothing_fails() {
 
 #[test]
 fn grading_a_folder_of_mixed_submissions_writes_the_table() {
-    let dir = std::env::temp_dir()
-        .join(format!("lab-grade-test-{}", std::process::id()));
+    // Under the workspace, to be named by a relative path (the checker
+    // runs in the workspace): a Python submission runs in its own folder.
+    let relative = format!("target/lab-grade-test-{}", std::process::id());
+    let dir = workspace().join(&relative);
     let _ = fs::remove_dir_all(&dir);
     let put = |path: &str, text: &str| {
         let path = dir.join(path);
@@ -525,7 +527,13 @@ fn grading_a_folder_of_mixed_submissions_writes_the_table() {
         "dave/udp-client/src/main.rs",
         "fn main() { this does not compile }\n",
     );
-    let report = lab(&["grade", dir.to_str().unwrap()], &[]);
+    // Erin's package has Carol's name: each must be checked as built.
+    put("erin/udp-client/Cargo.toml", manifest);
+    put(
+        "erin/udp-client/src/main.rs",
+        &read(fixture("udp_client_newline.rs")),
+    );
+    let report = lab(&["grade", &relative], &[]);
     assert_eq!(report.code, Some(0), "{}{}", report.stdout, report.stderr);
     let csv = fs::read_to_string(dir.join("lab-report/summary.csv")).unwrap();
     assert_eq!(
@@ -534,7 +542,8 @@ fn grading_a_folder_of_mixed_submissions_writes_the_table() {
          alice,7/7,—,—,—,—\n\
          bob,6/7,—,—,4/6,—\n\
          carol,7/7,—,—,—,—\n\
-         dave,does not build,—,—,—,—\n"
+         dave,does not build,—,—,—,—\n\
+         erin,6/7,—,—,—,—\n"
     );
     let markdown =
         fs::read_to_string(dir.join("lab-report/summary.md")).unwrap();
