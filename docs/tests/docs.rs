@@ -57,6 +57,7 @@ const CHAPTERS: &[&str] = &[
     "what-goes-wrong",
     "two-machines",
     "going-further",
+    "practice",
     "benchmarks",
     "glossary",
 ];
@@ -87,17 +88,33 @@ struct Doc {
     elements: Vec<Located>,
 }
 
-/// The names of the `.md` files in `docs/<language>`, sorted.
+/// Folders of a language tree whose pages are chapters too: the
+/// exercises of the lab (`exercises/pinger.md`), listed in the book's
+/// SUMMARY.md under Practice rather than in `docs/README.md`.
+const SUBFOLDERS: &[&str] = &["exercises"];
+
+/// The names of the `.md` files in `docs/<language>` and its
+/// [`SUBFOLDERS`] (as `exercises/pinger.md`), sorted.
 fn chapters(language: &str) -> BTreeSet<String> {
-    let dir = workspace().join("docs").join(language);
-    let Ok(entries) = fs::read_dir(dir) else {
-        return BTreeSet::new();
-    };
-    entries
-        .filter_map(Result::ok)
-        .map(|entry| entry.file_name().to_string_lossy().into_owned())
-        .filter(|name| name.ends_with(".md"))
-        .collect()
+    let tree = workspace().join("docs").join(language);
+    let mut names = BTreeSet::new();
+    for folder in std::iter::once("").chain(SUBFOLDERS.iter().copied()) {
+        let Ok(entries) = fs::read_dir(tree.join(folder)) else {
+            continue;
+        };
+        for entry in entries.filter_map(Result::ok) {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if !name.ends_with(".md") {
+                continue;
+            }
+            names.insert(if folder.is_empty() {
+                name
+            } else {
+                format!("{folder}/{name}")
+            });
+        }
+    }
+    names
 }
 
 /// `docs/README.md` and every chapter of every language, parsed. A chapter
@@ -291,7 +308,8 @@ fn both_trees_have_every_chapter() {
         .map(|(_, target)| target)
         .collect();
     for (language, tree) in LANGUAGES.iter().zip(&trees) {
-        for name in tree.iter().filter(|name| *name != SUMMARY) {
+        let top = tree.iter().filter(|name| !name.contains('/'));
+        for name in top.filter(|name| *name != SUMMARY) {
             let target = format!("{language}/{name}");
             if !linked.contains(&target) {
                 problems

@@ -174,8 +174,8 @@ fn busy(wanted: u16, udp: bool, lang: Lang) -> Stop {
         "{kind} port {wanted} is busy: another program (a server you left \
          running?) has it; `ss {ss} sport = :{wanted}` shows which. Stop it, \
          or check on another port with --port",
-        "{kind} 포트 {wanted}을(를) 다른 프로그램(켜 둔 서버일 수 있습니다)이 \
-         쓰고 있습니다. `ss {ss} sport = :{wanted}`로 어느 프로그램인지 볼 수 \
+        "{kind} 포트 {wanted}은 다른 프로그램이 쓰고 있습니다(켜 둔 서버일 수 \
+         있습니다). `ss {ss} sport = :{wanted}`로 어느 프로그램인지 볼 수 \
          있습니다. 그 프로그램을 멈추거나 --port로 다른 포트를 고르세요"
     ))
 }

@@ -142,8 +142,8 @@ pub fn render(cases: &[Case], lang: Lang, paint: Paint) -> String {
                 paint.dim("-"),
                 tr!(
                     lang,
-                    "{} (skipped: fix the failure above first)",
-                    "{} (건너뜀. 위의 실패부터 고치세요)",
+                    "{} (skipped: fix the failed case first)",
+                    "{} (건너뜀. 실패한 항목부터 고치세요)",
                     case.what
                 ),
             ),

@@ -136,6 +136,9 @@ fn lab(args: &[&str], env: &[(&str, &str)]) -> Report {
             .sum();
         assert!(width <= 100, "{width} columns: {line}");
     }
+    // Not a terminal: no colour, no progress line rewritten in place.
+    let all = format!("{}{}", report.stdout, report.stderr);
+    assert!(!all.contains(['\x1b', '\r']), "{all:?}");
     report
 }
 
@@ -277,6 +280,65 @@ fn korean_messages() {
     assert!(report.stdout.contains("힌트"), "{}", report.stdout);
     let report = lab(&["list"], &[("LANG", "ko_KR.UTF-8")]);
     assert!(report.stdout.contains("시작 전"), "{}", report.stdout);
+    // The columns line up by display width: Hangul takes two.
+    let header = report.stdout.lines().next().unwrap();
+    assert!(
+        header.starts_with("연습 문제           시작 파일"),
+        "{header}"
+    );
+    // The longest Korean lines: a pinger that hangs, every case skipped
+    // after it (the widths are checked by `lab`).
+    let report = lab(
+        &[
+            "check",
+            "pinger",
+            "--port",
+            "0",
+            "--",
+            "python3",
+            &fixture("pinger_no_timeout.py"),
+        ],
+        &[("LC_ALL", "ko_KR.UTF-8")],
+    );
+    assert_eq!(report.failed(), ["timeout-set"], "{}", report.stdout);
+    assert!(report.stdout.contains("읽을 곳:"), "{}", report.stdout);
+}
+
+#[test]
+fn watch_checks_again_on_every_save() {
+    build();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_lab"));
+    command
+        .args(["watch", "udp-client", "--port", "0"])
+        .current_dir(workspace())
+        .env("LANG", "C");
+    let mut watch = harness::Process::start(&mut command, 1 << 20).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let first = watch.wait_for(harness::Stream::Stdout, "Watching", deadline);
+    assert!(
+        first.is_some(),
+        "{:?}",
+        watch.output(harness::Stream::Stdout)
+    );
+    // A save that changes nothing but the time: the starter stays as it
+    // is for the other tests.
+    let starter = workspace().join("udp-client/exercises/udp_client.rs");
+    fs::File::options()
+        .append(true)
+        .open(&starter)
+        .unwrap()
+        .set_modified(std::time::SystemTime::now())
+        .unwrap();
+    // The second check, to its end.
+    let again = watch.wait_for(harness::Stream::Stdout, "Watching", deadline);
+    let output = String::from_utf8(watch.output(harness::Stream::Stdout));
+    watch.kill();
+    assert!(again.is_some(), "{output:?}");
+    assert_eq!(
+        output.unwrap().matches("is not written yet").count(),
+        2,
+        "checked twice"
+    );
 }
 
 #[test]

@@ -440,7 +440,7 @@ pub fn check(program: &Program, options: &Options) -> Result<Vec<Case>, Stop> {
             .expected(tr!(lang, "ping {} about a second after ping {at}",
                 "{at}번째 핑의 약 1초 뒤에 {}번째 핑", at + 1))
             .got(tr!(lang, "ping {at} was lost and nothing came for {} s",
-                "{at}번째 핑이 손실된 뒤 {} 초 동안 아무것도 오지 않음", SILENCE.as_secs()))
+                "{at}번째 핑이 손실된 뒤 {}초 동안 아무것도 오지 않음", SILENCE.as_secs()))
             .hint(tr!(lang, "UDP never says that a datagram was lost: set a timeout before \
                 receiving (clientSocket.settimeout(1); Rust: set_read_timeout) and treat \
                 it running out as a loss",
@@ -475,8 +475,8 @@ pub fn check(program: &Program, options: &Options) -> Result<Vec<Case>, Stop> {
         None => case,
         Some((ping, gap)) => case.fail()
             .expected(tr!(lang, "the next ping about {TIMEOUT} s after lost ping {ping}",
-                "손실된 {ping}번째 핑의 약 {TIMEOUT} 초 뒤에 다음 핑"))
-            .got(tr!(lang, "{gap:.2} s", "{gap:.2} 초"))
+                "손실된 {ping}번째 핑의 약 {TIMEOUT}초 뒤에 다음 핑"))
+            .got(tr!(lang, "{gap:.2} s", "{gap:.2}초"))
             .hint(tr!(lang, "the lab waits one second for each reply: settimeout(1) \
                 (Rust: Duration::from_secs(1))",
                 "이 실습은 응답마다 1초를 기다립니다. settimeout(1)(러스트에서는 \

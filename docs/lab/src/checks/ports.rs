@@ -460,7 +460,7 @@ fn start_server(
         Waited::Never => {
             let case = case.fail()
                 .expected(tr!(lang, "port {port} bound within {} s",
-                    "{} 초 안에 포트 {port}에 바인딩", program::START.as_secs()))
+                    "{}초 안에 포트 {port}에 바인딩", program::START.as_secs()))
                 .got(tr!(lang, "still not bound", "바인딩하지 않음"))
                 .hint(tr!(lang,
                     "bind to (HOST, PORT), the two arguments it was started with \
@@ -621,7 +621,7 @@ pub fn server(
         case
     } else if answer.data.is_empty() {
         let why = exited(&mut started).map_or_else(
-            || tr!(lang, "no reply within {} s", "{} 초 안에 응답 없음", REPLY_WAIT.as_secs()),
+            || tr!(lang, "no reply within {} s", "{}초 안에 응답 없음", REPLY_WAIT.as_secs()),
             |end| tr!(lang, "no reply; the server ended: {end}", "응답 없음, 서버가 끝났습니다({end})"));
         case.fail().got(why).hint(tr!(lang,
             "receive the message, upper-case it and send it back to the address it came from",
@@ -642,7 +642,7 @@ pub fn server(
         } else {
             case.fail().expected(tr!(lang, "the connection closed after the reply",
                 "응답 뒤에 닫힌 연결")).got(tr!(lang, "still open after {} s",
-                "{} 초가 지나도 열려 있음", (REPLY_WAIT * 2).as_secs()))
+                "{}초가 지나도 열려 있음", (REPLY_WAIT * 2).as_secs()))
                 .hint(tr!(lang, "close the connection socket once the reply is sent \
                     (connectionSocket.close(); Rust: drop it)",
                     "응답을 보낸 뒤 연결 소켓을 닫으세요(connectionSocket.close(), \
