@@ -215,6 +215,28 @@ fn the_right_tcp_servers_pass() {
     );
 }
 
+/// A student checks again a second after: the checker's connections
+/// must leave no TIME-WAIT on the port, which the lecture's server (no
+/// SO_REUSEADDR) could not bind again for a minute.
+#[test]
+fn a_tcp_port_can_be_checked_again_at_once() {
+    build();
+    let port = harness::free_port(false).unwrap().to_string();
+    let server = ["python3".to_string(), python("tcp_server.py")];
+    let client = [example("tcp_client")];
+    let runs: [(&str, &[String]); 3] = [
+        ("tcp-client", &client),
+        ("tcp-server", &server),
+        ("tcp-server", &server),
+    ];
+    for (exercise, program) in runs {
+        let mut args = vec!["check", exercise, "--port", &port, "--"];
+        args.extend(program.iter().map(String::as_str));
+        let report = lab(&args, &[]);
+        assert_eq!(report.code, Some(0), "{}{}", report.stdout, report.stderr);
+    }
+}
+
 #[test]
 fn untouched_starters_are_not_written_yet() {
     for exercise in [

@@ -187,8 +187,32 @@ fn tcp_serve_one(
         }
     }
     let _ = connection.write_all(reply);
-    // Closed when the client closes, or when it is dropped here.
+    // The lecture's client closes first once it has the reply; wait for
+    // that, so that TIME-WAIT stays with the client's port, not with this
+    // one, which the student's own server may want to bind next.
+    let _ = connection.set_read_timeout(Some(Duration::from_millis(100)));
+    let until = Instant::now() + REPLY_WAIT;
+    while Instant::now() < until {
+        match connection.read(&mut buffer) {
+            Ok(0) => return Some(sent),
+            Ok(_) => {}
+            Err(e) if timed_out(&e) => {}
+            Err(_) => return Some(sent),
+        }
+    }
+    // A client that does not close: end with a reset, which leaves no
+    // TIME-WAIT.
+    abort(&connection);
     Some(sent)
+}
+
+/// Closes a TCP connection with a reset (SO_LINGER of zero) rather than
+/// a FIN: neither end keeps it in TIME-WAIT. A server that bound its port
+/// without SO_REUSEADDR (the Python's, the lecture listing's) cannot bind
+/// it again while a connection of that port is in TIME-WAIT, about a
+/// minute on Linux: the next check, a save later, would find it busy.
+fn abort(stream: &TcpStream) {
+    let _ = socket2::SockRef::from(stream).set_linger(Some(Duration::ZERO));
 }
 
 fn timed_out(error: &io::Error) -> bool {
@@ -536,6 +560,9 @@ fn tcp_exchange(port: u16, message: &[u8]) -> io::Result<Answer> {
             break false;
         }
     };
+    // The server closed first, as the lecture's does: its end of the
+    // connection would wait in TIME-WAIT on its port after our FIN.
+    abort(&stream);
     Ok(Answer { data, closed })
 }
 
