@@ -96,7 +96,7 @@ pub fn grade(
             tr!(
                 lang,
                 "error: cannot read the folder {}",
-                "오류: 폴더 {}을(를) 읽을 수 없습니다",
+                "오류: {} 폴더를 읽을 수 없습니다",
                 dir.display()
             )
         );

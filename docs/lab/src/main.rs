@@ -217,7 +217,7 @@ fn build_starter(exercise: &Exercise, lang: Lang) -> Result<PathBuf, ExitCode> {
                 tr!(
                     lang,
                     "{} does not compile yet: fix the errors above, then check again",
-                    "{}이(가) 아직 컴파일되지 않습니다. 위의 오류를 고친 뒤 다시 검사하세요",
+                    "{} 파일이 아직 컴파일되지 않습니다. 위의 오류를 고친 뒤 다시 검사하세요",
                     exercise.starter
                 )
             );
@@ -334,7 +334,7 @@ fn check_once(
                     lang,
                     "{} is not written yet: open {} and replace the todo!() with your \
                     program ({page})",
-                    "{}은(는) 아직 작성되지 않았습니다. {}을(를) 열고 todo!()를 \
+                    "{} 연습 문제는 아직 작성되지 않았습니다. {} 파일을 열고 todo!()를 \
                     여러분의 프로그램으로 바꾸세요({page})",
                     exercise.name,
                     exercise.starter
@@ -343,7 +343,7 @@ fn check_once(
                 tr!(
                     lang,
                     "{} is not written yet: it stops at its todo!() ({page})",
-                    "{}은(는) 아직 작성되지 않았습니다. todo!()에서 멈춥니다({page})",
+                    "{} 프로그램은 아직 작성되지 않았습니다. todo!()에서 멈춥니다({page})",
                     program.describe()
                 )
             };
@@ -384,7 +384,7 @@ fn watch(name: &str, port: u16, lang: Lang) -> ExitCode {
             tr!(
                 lang,
                 "Watching {}: save it to check again (Ctrl-C to stop).",
-                "{}을(를) 지켜보는 중입니다. 저장하면 다시 검사합니다(멈추려면 Ctrl-C).",
+                "{} 파일을 지켜보는 중입니다. 저장하면 다시 검사합니다(멈추려면 Ctrl-C).",
                 exercise.starter
             )
         );

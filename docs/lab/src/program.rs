@@ -97,7 +97,7 @@ impl Program {
             Stop::Setup(tr!(
                 lang,
                 "cannot start {}: {error}",
-                "{}을(를) 시작할 수 없습니다: {error}",
+                "{} 프로그램을 시작할 수 없습니다: {error}",
                 self.describe()
             ))
         })
@@ -175,8 +175,8 @@ fn busy(wanted: u16, udp: bool, lang: Lang) -> Stop {
          running?) has it; `ss {ss} sport = :{wanted}` shows which. Stop it, \
          or check on another port with --port",
         "{kind} 포트 {wanted}은 다른 프로그램이 쓰고 있습니다(켜 둔 서버일 수 \
-         있습니다). `ss {ss} sport = :{wanted}`로 어느 프로그램인지 볼 수 \
-         있습니다. 그 프로그램을 멈추거나 --port로 다른 포트를 고르세요"
+         있습니다). 어느 프로그램인지는 `ss {ss} sport = :{wanted}` 명령으로 \
+         볼 수 있습니다. 그 프로그램을 멈추거나 --port로 다른 포트를 고르세요"
     ))
 }
 

@@ -215,12 +215,14 @@ fn char_width(c: char) -> usize {
 }
 
 /// Splits `text` into lines of at most `columns`, at spaces where it
-/// can (a word longer than a line is cut).
+/// can, never inside a `code span` that fits a line (a command to copy
+/// stays whole); a word longer than a line is cut.
 pub fn wrap(text: &str, columns: usize) -> Vec<String> {
     let mut lines = Vec::new();
     for paragraph in text.split('\n') {
         let mut line = String::new();
-        for word in paragraph.split(' ') {
+        for word in words(paragraph, columns) {
+            let word = word.as_str();
             let needed = width(&line) + usize::from(!line.is_empty());
             if !line.is_empty() && needed + width(word) > columns {
                 lines.push(std::mem::take(&mut line));
@@ -238,6 +240,36 @@ pub fn wrap(text: &str, columns: usize) -> Vec<String> {
         lines.push(line);
     }
     lines
+}
+
+/// The words of a line: split at spaces, except inside a `code span`
+/// no wider than `columns`.
+fn words(paragraph: &str, columns: usize) -> Vec<String> {
+    let mut words: Vec<String> = Vec::new();
+    let mut open = false;
+    for (n, piece) in paragraph.split(' ').enumerate() {
+        match words.last_mut() {
+            Some(last) if open && n > 0 => {
+                last.push(' ');
+                last.push_str(piece);
+            }
+            _ => words.push(piece.to_string()),
+        }
+        if piece.matches('`').count() % 2 == 1 {
+            open = !open;
+        }
+    }
+    // A span too wide for a line is split at its spaces after all.
+    words
+        .into_iter()
+        .flat_map(|word| {
+            if width(&word) > columns && word.contains(' ') {
+                word.split(' ').map(str::to_string).collect()
+            } else {
+                vec![word]
+            }
+        })
+        .collect()
 }
 
 /// Bytes as a quoted, escaped string a reader can compare: `"hello\n"`;
@@ -290,6 +322,15 @@ mod tests {
             assert!(width(&line) <= 20, "{line}");
         }
         assert_eq!(wrap("one two three", 7), ["one two", "three"]);
+        // A span wider than the line is split after all.
+        assert_eq!(
+            wrap("see `ss -uanp sport = :1` now", 12),
+            ["see `ss", "-uanp sport", "= :1` now"]
+        );
+        assert_eq!(
+            wrap("see `ss -uanp sport = :1` now", 24),
+            ["see", "`ss -uanp sport = :1`", "now"]
+        );
     }
 
     #[test]
