@@ -261,25 +261,38 @@ fn check_command(
     let program = if starter {
         match build_starter(exercise, lang) {
             Ok(path) => Program::new(vec![path.into_os_string()]),
-            Err(code) => return code,
+            Err(code) => {
+                // A starter that does not compile is failing; cargo that
+                // cannot run (status 2) says nothing about it.
+                record(exercise, code);
+                return code;
+            }
         }
     } else {
         Program::new(argv)
     };
     let code = check_once(exercise, &program, port, starter, lang);
     if starter {
-        let state = if code == ExitCode::SUCCESS {
-            "passing"
-        } else {
-            "failing"
-        };
-        let file = state_file(exercise);
-        if let Some(dir) = file.parent() {
-            let _ = fs::create_dir_all(dir);
-        }
-        let _ = fs::write(file, state);
+        record(exercise, code);
     }
     code
+}
+
+/// Keeps the starter's state for `list`: passing on status 0, failing on
+/// 1; a check that could not run (status 2: a busy port) changes nothing.
+fn record(exercise: &Exercise, code: ExitCode) {
+    let state = if code == ExitCode::SUCCESS {
+        "passing"
+    } else if code == ExitCode::FAILURE {
+        "failing"
+    } else {
+        return;
+    };
+    let file = state_file(exercise);
+    if let Some(dir) = file.parent() {
+        let _ = fs::create_dir_all(dir);
+    }
+    let _ = fs::write(file, state);
 }
 
 /// One check, printed; the exit code says whether every case passed.
