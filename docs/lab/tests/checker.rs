@@ -569,6 +569,29 @@ fn a_pinger_that_sleeps_and_says_timed_out_fails() {
 }
 
 #[test]
+fn a_pinger_that_floods_its_output_is_bounded_and_told_so() {
+    let started = Instant::now();
+    let report = check("pinger", &["python3", &fixture("pinger_flood.py")]);
+    assert_eq!(report.code, Some(1), "{}", report.stdout);
+    // It sends one ping and floods: if the checker's server answered it,
+    // the pinger sent too few; if the server lost it (a share of the pings
+    // is lost on every run), the silence after a loss says no timeout.
+    let failed = report.failed();
+    if failed == ["ten-pings"] {
+        assert!(
+            report.stdout.contains(
+                "1 datagrams, then no more, while it printed more than 64 KiB"
+            ),
+            "{}",
+            report.stdout
+        );
+    } else {
+        assert_eq!(failed, ["timeout-set"], "{}", report.stdout);
+    }
+    assert!(started.elapsed() < Duration::from_secs(40));
+}
+
+#[test]
 fn a_pinger_that_sends_nothing_fails() {
     assert_fails(
         "pinger",

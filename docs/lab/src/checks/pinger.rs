@@ -45,6 +45,8 @@ struct PingRun {
     pings: Vec<Ping>,
     /// It went silent while still running: it waits forever.
     hung: bool,
+    /// It printed more than the checker keeps (64 KiB a stream).
+    flooded: bool,
     stdout: Vec<u8>,
     stderr: Vec<u8>,
     status: Option<ExitStatus>,
@@ -137,6 +139,7 @@ fn run(
         port,
         pings,
         hung: hung || status.is_none(),
+        flooded: process.flooded(),
         stdout: process.output(Stream::Stdout),
         stderr: process.output(Stream::Stderr),
         status,
@@ -383,7 +386,10 @@ pub fn check(program: &Program, options: &Options) -> Result<Vec<Case>, Stop> {
     } else if one.pings.len() == PINGS {
         case
     } else {
-        let why = if one.hung {
+        let why = if one.hung && one.flooded {
+            tr!(lang, "{} datagrams, then no more, while it printed more than 64 KiB",
+                "데이터그램 {}개 뒤로는 보내지 않고, 출력은 64 KiB를 넘음", one.pings.len())
+        } else if one.hung {
             tr!(lang, "{} datagrams, then silence", "데이터그램 {}개 뒤에 침묵", one.pings.len())
         } else {
             tr!(lang, "{} datagrams, then it ended: {}", "데이터그램 {}개를 보내고 끝남({})",
