@@ -167,6 +167,22 @@ pub fn pick_port(wanted: u16, udp: bool, lang: Lang) -> Result<u16, Stop> {
 
 /// A wanted port that another program has, in one line.
 fn busy(wanted: u16, udp: bool, lang: Lang) -> Stop {
+    if !udp && only_time_wait(wanted) {
+        return Stop::Setup(tr!(
+            lang,
+            "TCP port {wanted} is held by connections in TIME-WAIT, left by a \
+             server that closed them a moment ago; no program has it, but a \
+             server without SO_REUSEADDR (the Python's, the lecture's) cannot \
+             bind it for about a minute. Wait, or check on another port with \
+             --port (docs/en/what-goes-wrong.md § Restarting the TCP server: \
+             TIME-WAIT)",
+            "TCP 포트 {wanted}번은 조금 전에 서버가 닫은 연결이 TIME-WAIT 상태로 \
+             붙잡고 있습니다. 이 포트를 쓰는 프로그램은 없지만, SO_REUSEADDR \
+             옵션을 설정하지 않은 서버(파이썬의 서버, 강의의 서버)는 1분쯤 이 포트에 \
+             바인딩할 수 없습니다. 기다리거나 --port로 다른 포트를 고르세요\
+             (docs/ko/what-goes-wrong.md § TCP 서버 다시 시작하기: TIME-WAIT)"
+        ));
+    }
     let kind = if udp { "UDP" } else { "TCP" };
     let ss = if udp { "-uanp" } else { "-tanp" };
     Stop::Setup(tr!(
@@ -174,7 +190,7 @@ fn busy(wanted: u16, udp: bool, lang: Lang) -> Stop {
         "{kind} port {wanted} is busy: another program (a server you left \
          running?) has it; `ss {ss} sport = :{wanted}` shows which. Stop it, \
          or check on another port with --port",
-        "{kind} 포트 {wanted}은 다른 프로그램이 쓰고 있습니다(켜 둔 서버일 수 \
+        "{kind} 포트 {wanted}번은 다른 프로그램이 쓰고 있습니다(켜 둔 서버일 수 \
          있습니다). 어느 프로그램인지는 `ss {ss} sport = :{wanted}` 명령으로 \
          볼 수 있습니다. 그 프로그램을 멈추거나 --port로 다른 포트를 고르세요"
     ))
@@ -210,6 +226,31 @@ fn cannot_listen(
         "cannot listen on 127.0.0.1:{wanted}: {error}",
         "127.0.0.1:{wanted}에서 기다릴 수 없습니다: {error}"
     ))
+}
+
+/// Are the only TCP sockets on local `port` in TIME-WAIT (state 06 in
+/// /proc/net/tcp), so that no program holds it? `false` without /proc.
+fn only_time_wait(port: u16) -> bool {
+    let mut states = Vec::new();
+    for file in ["/proc/net/tcp", "/proc/net/tcp6"] {
+        let Ok(table) = fs::read_to_string(file) else {
+            continue;
+        };
+        for line in table.lines().skip(1) {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            let (Some(local), Some(state)) = (fields.get(1), fields.get(3))
+            else {
+                continue;
+            };
+            let here = local
+                .rsplit_once(':')
+                .and_then(|(_, hex)| u16::from_str_radix(hex, 16).ok());
+            if here == Some(port) {
+                states.push(state.to_string());
+            }
+        }
+    }
+    !states.is_empty() && states.iter().all(|state| state == "06")
 }
 
 /// Is a socket bound to `port` (for TCP, listening on it), on any

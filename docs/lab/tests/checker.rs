@@ -438,6 +438,57 @@ fn a_busy_port_is_said_in_one_line() {
     );
 }
 
+/// A student ran the lecture's server by hand a moment ago: its port
+/// waits in TIME-WAIT, which no program holds; the checker says so,
+/// rather than blame "another program".
+#[test]
+fn a_port_in_time_wait_is_told_apart_from_a_busy_one() {
+    build();
+    let port = harness::free_port(false).unwrap();
+    let mut command = Command::new("python3");
+    command
+        .arg(python("tcp_server.py"))
+        .args(["127.0.0.1", &port.to_string()])
+        .env("PYTHONUNBUFFERED", "1");
+    let mut server = harness::Process::start(&mut command, 1 << 16).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let ready =
+        server.wait_for(harness::Stream::Stdout, "ready to receive", deadline);
+    assert!(ready.is_some());
+    // One exchange: the server closes first, so its end waits in TIME-WAIT.
+    let mut client = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    client
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    std::io::Write::write_all(&mut client, b"hello").unwrap();
+    let mut reply = Vec::new();
+    std::io::Read::read_to_end(&mut client, &mut reply).unwrap();
+    assert_eq!(reply, b"HELLO");
+    drop(client);
+    server.kill();
+    let port = port.to_string();
+    let report = lab(
+        &[
+            "check",
+            "tcp-server",
+            "--port",
+            &port,
+            "--",
+            "python3",
+            &python("tcp_server.py"),
+        ],
+        &[],
+    );
+    assert_eq!(report.code, Some(2), "{}{}", report.stdout, report.stderr);
+    assert!(
+        report.stderr.starts_with(&format!(
+            "error: TCP port {port} is held by connections in TIME-WAIT"
+        )),
+        "{}",
+        report.stderr
+    );
+}
+
 #[test]
 fn a_flooding_client_is_bounded() {
     let started = Instant::now();
