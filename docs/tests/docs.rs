@@ -63,6 +63,7 @@ const CHAPTERS: &[&str] = &[
     "what-goes-wrong",
     "two-machines",
     "going-further",
+    "practice",
     "benchmarks",
     "glossary",
 ];
@@ -93,29 +94,31 @@ struct Doc {
     elements: Vec<Located>,
 }
 
-/// The folder of the practice pages in each tree: an exercise and its
-/// solution, `exercises/NAME.md` and `exercises/NAME-solution.md`.
-const EXERCISES: &str = "exercises";
+/// Folders of a language tree whose pages are chapters too: the
+/// exercises of the lab (`exercises/pinger.md`), listed in the book's
+/// SUMMARY.md under Practice rather than in `docs/README.md`.
+const SUBFOLDERS: &[&str] = &["exercises"];
 
-/// The names of the `.md` files in `docs/<language>`, and in its
-/// `exercises/` folder as `exercises/NAME.md`, sorted.
+/// The names of the `.md` files in `docs/<language>` and its
+/// [`SUBFOLDERS`] (as `exercises/pinger.md`), sorted.
 fn chapters(language: &str) -> BTreeSet<String> {
-    let dir = workspace().join("docs").join(language);
+    let tree = workspace().join("docs").join(language);
     let mut names = BTreeSet::new();
-    for (folder, prefix) in [
-        (dir.clone(), String::new()),
-        (dir.join(EXERCISES), format!("{EXERCISES}/")),
-    ] {
-        let Ok(entries) = fs::read_dir(folder) else {
+    for folder in std::iter::once("").chain(SUBFOLDERS.iter().copied()) {
+        let Ok(entries) = fs::read_dir(tree.join(folder)) else {
             continue;
         };
-        names.extend(
-            entries
-                .filter_map(Result::ok)
-                .map(|entry| entry.file_name().to_string_lossy().into_owned())
-                .filter(|name| name.ends_with(".md"))
-                .map(|name| format!("{prefix}{name}")),
-        );
+        for entry in entries.filter_map(Result::ok) {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if !name.ends_with(".md") {
+                continue;
+            }
+            names.insert(if folder.is_empty() {
+                name
+            } else {
+                format!("{folder}/{name}")
+            });
+        }
     }
     names
 }
@@ -312,10 +315,8 @@ fn both_trees_have_every_chapter() {
         .map(|(_, target)| target)
         .collect();
     for (language, tree) in LANGUAGES.iter().zip(&trees) {
-        let top = |name: &&String| {
-            *name != SUMMARY && !name.starts_with(&format!("{EXERCISES}/"))
-        };
-        for name in tree.iter().filter(top) {
+        let top = tree.iter().filter(|name| !name.contains('/'));
+        for name in top.filter(|name| *name != SUMMARY) {
             let target = format!("{language}/{name}");
             if !linked.contains(&target) {
                 problems

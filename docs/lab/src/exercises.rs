@@ -133,3 +133,67 @@ pub fn check(
         Kind::WebServer => checks::web::check(program, options),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    /// What the books lack for these exercises: a page or a solution page
+    /// in either language, or its line in that book's SUMMARY.md.
+    fn missing_pages(docs: &Path, names: &[&str]) -> Vec<String> {
+        let mut missing = Vec::new();
+        for lang in ["en", "ko"] {
+            let summary =
+                std::fs::read_to_string(docs.join(lang).join("SUMMARY.md"))
+                    .unwrap_or_default();
+            for name in names {
+                for page in
+                    [format!("{name}.md"), format!("{name}-solution.md")]
+                {
+                    let path = format!("exercises/{page}");
+                    if !docs.join(lang).join(&path).is_file() {
+                        missing.push(format!("docs/{lang}/{path} is missing"));
+                    }
+                    if !summary.contains(&format!("]({path})")) {
+                        missing.push(format!(
+                            "docs/{lang}/SUMMARY.md does not list {path}"
+                        ));
+                    }
+                }
+            }
+        }
+        missing
+    }
+
+    #[test]
+    fn every_exercise_has_its_pages_in_both_books() {
+        let docs = crate::workspace().join("docs");
+        let names: Vec<&str> = EXERCISES.iter().map(|e| e.name).collect();
+        assert_eq!(missing_pages(&docs, &names), Vec::<String>::new());
+        // The rule can fail: an exercise with no pages is named four times
+        // in each book.
+        let none = missing_pages(&docs, &["no-such-exercise"]);
+        assert_eq!(none.len(), 8, "{none:?}");
+        assert!(
+            none.contains(
+                &"docs/ko/exercises/no-such-exercise-solution.md is missing"
+                    .to_string()
+            )
+        );
+    }
+
+    #[test]
+    fn every_starter_exists_and_names_its_page() {
+        for exercise in EXERCISES {
+            let path = crate::workspace().join(exercise.starter);
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            let page = format!("docs/en/exercises/{}.md", exercise.name);
+            assert!(
+                text.contains(&page),
+                "{} does not name {page}",
+                exercise.starter
+            );
+        }
+    }
+}

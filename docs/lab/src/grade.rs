@@ -69,6 +69,9 @@ pub fn grade(
     only: Option<&str>,
     lang: Lang,
 ) -> ExitCode {
+    // Whole paths: a Python submission runs in its own folder, so a path
+    // relative to here would not lead to its file from there.
+    let dir = &fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
     let out = out.unwrap_or_else(|| dir.join("lab-report"));
     let chosen: Vec<&'static Exercise> = match only {
         Some(name) => match exercises::find(name) {
@@ -93,7 +96,7 @@ pub fn grade(
             tr!(
                 lang,
                 "error: cannot read the folder {}",
-                "오류: 폴더 {}을(를) 읽을 수 없습니다",
+                "오류: {} 폴더를 읽을 수 없습니다",
                 dir.display()
             )
         );
@@ -308,7 +311,13 @@ fn run_job(job: &Job, scratch: &Path, lang: Lang) -> (Cell, String) {
         port: 0,
         progress: Box::new(|_| {}),
     };
-    match exercises::check(job.exercise, &program, &options) {
+    let result = exercises::check(job.exercise, &program, &options);
+    // The copy and its build are not needed any more: the disk holds one
+    // build per submission being checked, not one per submission.
+    if job.path.is_dir() {
+        let _ = fs::remove_dir_all(job_copy(job, scratch));
+    }
+    match result {
         Ok(cases) => {
             let (passed, _, _) = report::count(&cases);
             let text = format!(
@@ -337,10 +346,12 @@ fn run_job(job: &Job, scratch: &Path, lang: Lang) -> (Cell, String) {
 }
 
 /// Copies a Cargo submission out of the folder (a package inside another
-/// workspace's folder would be taken for a member of it) and builds it;
-/// the path of its binary, or the build's log.
+/// workspace's folder would be taken for a member of it) and builds it
+/// in a target folder of its own (students name their packages alike:
+/// in a shared one, one student's `pinger` would replace another's
+/// before it is checked); the path of its binary, or the build's log.
 fn build(job: &Job, scratch: &Path) -> Result<PathBuf, String> {
-    let copy = scratch.join(format!("{}-{}", job.student, job.exercise.name));
+    let copy = job_copy(job, scratch);
     copy_package(&job.path, &copy)
         .map_err(|e| format!("cannot copy the package: {e}"))?;
     let manifest =
@@ -351,7 +362,7 @@ fn build(job: &Job, scratch: &Path) -> Result<PathBuf, String> {
     let mut command = Command::new(cargo);
     command
         .args(["build", "--quiet", "--bins", "--target-dir"])
-        .arg(scratch.join("target"))
+        .arg(copy.join("target"))
         .current_dir(&copy);
     let limits = Limits {
         time: BUILD_TIME,
@@ -361,10 +372,15 @@ fn build(job: &Job, scratch: &Path) -> Result<PathBuf, String> {
         .map_err(|e| format!("cannot run cargo: {e}"))?;
     match run.end {
         End::Exited(status) if status.success() => {
-            Ok(scratch.join("target/debug").join(name))
+            Ok(copy.join("target/debug").join(name))
         }
         _ => Err(String::from_utf8_lossy(&run.stderr).into_owned()),
     }
+}
+
+/// Where a Cargo submission is copied and built.
+fn job_copy(job: &Job, scratch: &Path) -> PathBuf {
+    scratch.join(format!("{}-{}", job.student, job.exercise.name))
 }
 
 /// `name = "..."` of the `[package]` table.

@@ -162,7 +162,7 @@ fn not_found(name: &str, lang: Lang) -> ExitCode {
         tr!(
             lang,
             "error: no exercise {name:?}; the exercises: {}",
-            "오류: {name:?}이라는 연습 문제는 없습니다. 연습 문제: {}",
+            "오류: {name:?}이라는 연습 문제는 없습니다. 연습 문제는 {}입니다",
             names.join(", ")
         )
     );
@@ -171,10 +171,11 @@ fn not_found(name: &str, lang: Lang) -> ExitCode {
 
 fn list(lang: Lang) -> ExitCode {
     let root = workspace();
+    // Hangul takes two columns: pad by width, not by characters.
     println!(
-        "{:<20}{:<44}{}",
-        tr!(lang, "EXERCISE", "연습 문제"),
-        tr!(lang, "STARTER", "시작 파일"),
+        "{}{}{}",
+        report::pad(&tr!(lang, "EXERCISE", "연습 문제"), 20),
+        report::pad(&tr!(lang, "STARTER", "시작 파일"), 44),
         tr!(lang, "STATE", "상태")
     );
     for exercise in EXERCISES {
@@ -189,9 +190,8 @@ fn list(lang: Lang) -> ExitCode {
                 _ => tr!(lang, "not checked yet", "아직 검사 전"),
             }
         };
-        // Hangul takes two columns: pad by width, not by characters.
-        let name = format!("{:<20}", exercise.name);
-        let starter = format!("{:<44}", exercise.starter);
+        let name = report::pad(exercise.name, 20);
+        let starter = report::pad(exercise.starter, 44);
         println!("{name}{starter}{state}");
     }
     println!();
@@ -233,7 +233,7 @@ fn build_starter(exercise: &Exercise, lang: Lang) -> Result<PathBuf, ExitCode> {
                 tr!(
                     lang,
                     "{} does not compile yet: fix the errors above, then check again",
-                    "{}이(가) 아직 컴파일되지 않습니다. 위의 오류를 고친 뒤 다시 검사하세요",
+                    "{} 파일이 아직 컴파일되지 않습니다. 위의 오류를 고친 뒤 다시 검사하세요",
                     exercise.starter
                 )
             );
@@ -277,25 +277,38 @@ fn check_command(
     let program = if starter {
         match build_starter(exercise, lang) {
             Ok(path) => Program::new(vec![path.into_os_string()]),
-            Err(code) => return code,
+            Err(code) => {
+                // A starter that does not compile is failing; cargo that
+                // cannot run (status 2) says nothing about it.
+                record(exercise, code);
+                return code;
+            }
         }
     } else {
         Program::new(argv)
     };
     let code = check_once(exercise, &program, port, starter, lang);
     if starter {
-        let state = if code == ExitCode::SUCCESS {
-            "passing"
-        } else {
-            "failing"
-        };
-        let file = state_file(exercise);
-        if let Some(dir) = file.parent() {
-            let _ = fs::create_dir_all(dir);
-        }
-        let _ = fs::write(file, state);
+        record(exercise, code);
     }
     code
+}
+
+/// Keeps the starter's state for `list`: passing on status 0, failing on
+/// 1; a check that could not run (status 2: a busy port) changes nothing.
+fn record(exercise: &Exercise, code: ExitCode) {
+    let state = if code == ExitCode::SUCCESS {
+        "passing"
+    } else if code == ExitCode::FAILURE {
+        "failing"
+    } else {
+        return;
+    };
+    let file = state_file(exercise);
+    if let Some(dir) = file.parent() {
+        let _ = fs::create_dir_all(dir);
+    }
+    let _ = fs::write(file, state);
 }
 
 /// One check, printed; the exit code says whether every case passed.
@@ -355,7 +368,7 @@ fn check_once(
                     lang,
                     "{} is not written yet: open {} and replace the todo!() with your \
                     program ({page})",
-                    "{}은(는) 아직 작성되지 않았습니다. {}을(를) 열고 todo!()를 \
+                    "{} 연습 문제는 아직 작성되지 않았습니다. {} 파일을 열고 todo!()를 \
                     여러분의 프로그램으로 바꾸세요({page})",
                     exercise.name,
                     exercise.starter
@@ -364,7 +377,7 @@ fn check_once(
                 tr!(
                     lang,
                     "{} is not written yet: it stops at its todo!() ({page})",
-                    "{}은(는) 아직 작성되지 않았습니다. todo!()에서 멈춥니다({page})",
+                    "{} 프로그램은 아직 작성되지 않았습니다. todo!()에서 멈춥니다({page})",
                     program.describe()
                 )
             };
@@ -405,7 +418,7 @@ fn watch(name: &str, port: u16, lang: Lang) -> ExitCode {
             tr!(
                 lang,
                 "Watching {}: save it to check again (Ctrl-C to stop).",
-                "{}을(를) 지켜보는 중입니다. 저장하면 다시 검사합니다(멈추려면 Ctrl-C).",
+                "{} 파일을 지켜보는 중입니다. 저장하면 다시 검사합니다(멈추려면 Ctrl-C).",
                 exercise.starter
             )
         );

@@ -97,7 +97,7 @@ impl Program {
             Stop::Setup(tr!(
                 lang,
                 "cannot start {}: {error}",
-                "{}을(를) 시작할 수 없습니다: {error}",
+                "{} 프로그램을 시작할 수 없습니다: {error}",
                 self.describe()
             ))
         })
@@ -162,17 +162,95 @@ pub fn pick_port(wanted: u16, udp: bool, lang: Lang) -> Result<u16, Stop> {
     if port_free(wanted, udp) {
         return Ok(wanted);
     }
+    Err(busy(wanted, udp, lang))
+}
+
+/// A wanted port that another program has, in one line.
+fn busy(wanted: u16, udp: bool, lang: Lang) -> Stop {
+    if !udp && only_time_wait(wanted) {
+        return Stop::Setup(tr!(
+            lang,
+            "TCP port {wanted} is held by connections in TIME-WAIT, left by a \
+             server that closed them a moment ago; no program has it, but a \
+             server without SO_REUSEADDR (the Python's, the lecture's) cannot \
+             bind it for about a minute. Wait, or check on another port with \
+             --port (docs/en/what-goes-wrong.md § Restarting the TCP server: \
+             TIME-WAIT)",
+            "TCP 포트 {wanted}번은 조금 전에 서버가 닫은 연결이 TIME-WAIT 상태로 \
+             붙잡고 있습니다. 이 포트를 쓰는 프로그램은 없지만, SO_REUSEADDR \
+             옵션을 설정하지 않은 서버(파이썬의 서버, 강의의 서버)는 1분쯤 이 포트에 \
+             바인딩할 수 없습니다. 기다리거나 --port로 다른 포트를 고르세요\
+             (docs/ko/what-goes-wrong.md § TCP 서버 다시 시작하기: TIME-WAIT)"
+        ));
+    }
     let kind = if udp { "UDP" } else { "TCP" };
     let ss = if udp { "-uanp" } else { "-tanp" };
-    Err(Stop::Setup(tr!(
+    Stop::Setup(tr!(
         lang,
         "{kind} port {wanted} is busy: another program (a server you left \
          running?) has it; `ss {ss} sport = :{wanted}` shows which. Stop it, \
          or check on another port with --port",
-        "{kind} 포트 {wanted}을(를) 다른 프로그램(켜 둔 서버일 수 있습니다)이 \
-         쓰고 있습니다. `ss {ss} sport = :{wanted}`로 어느 프로그램인지 볼 수 \
-         있습니다. 그 프로그램을 멈추거나 --port로 다른 포트를 고르세요"
-    )))
+        "{kind} 포트 {wanted}번은 다른 프로그램이 쓰고 있습니다(켜 둔 서버일 수 \
+         있습니다). 어느 프로그램인지는 `ss {ss} sport = :{wanted}` 명령으로 \
+         볼 수 있습니다. 그 프로그램을 멈추거나 --port로 다른 포트를 고르세요"
+    ))
+}
+
+/// The checker's own UDP socket for a program under check to reach: on
+/// `wanted`, or on a free port the kernel picks when `wanted` is 0 (bound
+/// at once, so no other program can take it in between: grading runs
+/// several checks side by side). A busy wanted port stops the check with
+/// the message of [`pick_port`].
+pub fn listen_udp(wanted: u16, lang: Lang) -> Result<UdpSocket, Stop> {
+    UdpSocket::bind(("127.0.0.1", wanted))
+        .map_err(|e| cannot_listen(wanted, true, &e, lang))
+}
+
+/// The same for TCP.
+pub fn listen_tcp(wanted: u16, lang: Lang) -> Result<TcpListener, Stop> {
+    TcpListener::bind(("127.0.0.1", wanted))
+        .map_err(|e| cannot_listen(wanted, false, &e, lang))
+}
+
+fn cannot_listen(
+    wanted: u16,
+    udp: bool,
+    error: &std::io::Error,
+    lang: Lang,
+) -> Stop {
+    if wanted != 0 && error.kind() == std::io::ErrorKind::AddrInUse {
+        return busy(wanted, udp, lang);
+    }
+    Stop::Setup(tr!(
+        lang,
+        "cannot listen on 127.0.0.1:{wanted}: {error}",
+        "127.0.0.1:{wanted}에서 기다릴 수 없습니다: {error}"
+    ))
+}
+
+/// Are the only TCP sockets on local `port` in TIME-WAIT (state 06 in
+/// /proc/net/tcp), so that no program holds it? `false` without /proc.
+fn only_time_wait(port: u16) -> bool {
+    let mut states = Vec::new();
+    for file in ["/proc/net/tcp", "/proc/net/tcp6"] {
+        let Ok(table) = fs::read_to_string(file) else {
+            continue;
+        };
+        for line in table.lines().skip(1) {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            let (Some(local), Some(state)) = (fields.get(1), fields.get(3))
+            else {
+                continue;
+            };
+            let here = local
+                .rsplit_once(':')
+                .and_then(|(_, hex)| u16::from_str_radix(hex, 16).ok());
+            if here == Some(port) {
+                states.push(state.to_string());
+            }
+        }
+    }
+    !states.is_empty() && states.iter().all(|state| state == "06")
 }
 
 /// Is a socket bound to `port` (for TCP, listening on it), on any
@@ -223,6 +301,27 @@ pub enum Waited {
 /// few hundred milliseconds on a loaded machine.
 pub const START: Duration = Duration::from_secs(10);
 
+/// How long past [`START`] a server is waited for while it is still
+/// starting, that is runnable or reading the disk: on a machine with
+/// more work than cores (a load of 14 on 2 cores was seen while grading),
+/// an interpreter can wait that long for its turn before it binds.
+const START_BUSY: Duration = Duration::from_secs(50);
+
+/// Is process `pid` runnable (`R`: running, or waiting for a processor)
+/// or in uninterruptible disk wait (`D`), as Linux's /proc/PID/stat
+/// says? A server that sleeps (`S`) has had its turn and is waiting for
+/// something else. `false` where there is no /proc.
+fn still_starting(pid: u32) -> bool {
+    let Ok(stat) = fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return false;
+    };
+    // "PID (COMM) STATE ...": the command may hold spaces and parentheses.
+    let state = stat
+        .rsplit_once(')')
+        .and_then(|(_, rest)| rest.trim_start().chars().next());
+    matches!(state, Some('R' | 'D'))
+}
+
 /// Waits for `process` to bind `port`. Without /proc, the first line on
 /// its standard output (its ready line) stands for it.
 pub fn wait_bound(process: &mut Process, port: u16, udp: bool) -> Waited {
@@ -251,8 +350,43 @@ pub fn wait_bound(process: &mut Process, port: u16, udp: bool) -> Waited {
             );
         }
         if Instant::now() >= deadline {
-            return Waited::Never;
+            let busy = still_starting(process.id());
+            if !busy || Instant::now() >= deadline + START_BUSY {
+                return Waited::Never;
+            }
         }
         thread::sleep(Duration::from_millis(10));
+    }
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn a_sleeping_server_is_not_still_starting() {
+        // A shell in a busy loop is runnable.
+        let mut busy = Command::new("sh")
+            .args(["-c", "while :; do :; done"])
+            .spawn()
+            .unwrap();
+        thread::sleep(Duration::from_millis(100));
+        let running = still_starting(busy.id());
+        let _ = busy.kill();
+        let _ = busy.wait();
+        assert!(running);
+        let mut sleeper = Command::new("sleep").arg("5").spawn().unwrap();
+        let deadline = Instant::now() + Duration::from_secs(2);
+        // Once it sleeps it has had its turn (give it its first moments).
+        let mut asleep = false;
+        while !asleep && Instant::now() < deadline {
+            asleep = !still_starting(sleeper.id());
+            thread::sleep(Duration::from_millis(20));
+        }
+        let _ = sleeper.kill();
+        let _ = sleeper.wait();
+        assert!(asleep);
+        assert!(!still_starting(u32::MAX));
     }
 }

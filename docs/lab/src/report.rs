@@ -160,13 +160,13 @@ pub fn render(cases: &[Case], lang: Lang, paint: Paint) -> String {
                     Some(why) => tr!(
                         lang,
                         "{} (skipped: {why})",
-                        "{} (건너뜀: {why})",
+                        "{} (건너뜀. {why})",
                         case.what
                     ),
                     None => tr!(
                         lang,
-                        "{} (skipped: fix the failure above first)",
-                        "{} (건너뜀: 위의 실패부터 고치세요)",
+                        "{} (skipped: fix the failed case first)",
+                        "{} (건너뜀. 실패한 항목부터 고치세요)",
                         case.what
                     ),
                 },
@@ -231,6 +231,12 @@ pub fn width(text: &str) -> usize {
     text.chars().map(char_width).sum()
 }
 
+/// `text` and spaces up to `columns` columns (at least one space).
+pub fn pad(text: &str, columns: usize) -> String {
+    let spaces = columns.saturating_sub(width(text)).max(1);
+    format!("{text}{}", " ".repeat(spaces))
+}
+
 fn char_width(c: char) -> usize {
     let c = c as u32;
     let wide = (0x1100..=0x115f).contains(&c)
@@ -244,12 +250,14 @@ fn char_width(c: char) -> usize {
 }
 
 /// Splits `text` into lines of at most `columns`, at spaces where it
-/// can (a word longer than a line is cut).
+/// can, never inside a `code span` that fits a line (a command to copy
+/// stays whole); a word longer than a line is cut.
 pub fn wrap(text: &str, columns: usize) -> Vec<String> {
     let mut lines = Vec::new();
     for paragraph in text.split('\n') {
         let mut line = String::new();
-        for word in paragraph.split(' ') {
+        for word in words(paragraph, columns) {
+            let word = word.as_str();
             let needed = width(&line) + usize::from(!line.is_empty());
             if !line.is_empty() && needed + width(word) > columns {
                 lines.push(std::mem::take(&mut line));
@@ -267,6 +275,36 @@ pub fn wrap(text: &str, columns: usize) -> Vec<String> {
         lines.push(line);
     }
     lines
+}
+
+/// The words of a line: split at spaces, except inside a `code span`
+/// no wider than `columns`.
+fn words(paragraph: &str, columns: usize) -> Vec<String> {
+    let mut words: Vec<String> = Vec::new();
+    let mut open = false;
+    for (n, piece) in paragraph.split(' ').enumerate() {
+        match words.last_mut() {
+            Some(last) if open && n > 0 => {
+                last.push(' ');
+                last.push_str(piece);
+            }
+            _ => words.push(piece.to_string()),
+        }
+        if piece.matches('`').count() % 2 == 1 {
+            open = !open;
+        }
+    }
+    // A span too wide for a line is split at its spaces after all.
+    words
+        .into_iter()
+        .flat_map(|word| {
+            if width(&word) > columns && word.contains(' ') {
+                word.split(' ').map(str::to_string).collect()
+            } else {
+                vec![word]
+            }
+        })
+        .collect()
 }
 
 /// Bytes as a quoted, escaped string a reader can compare: `"hello\n"`;
@@ -319,5 +357,25 @@ mod tests {
             assert!(width(&line) <= 20, "{line}");
         }
         assert_eq!(wrap("one two three", 7), ["one two", "three"]);
+        // A span wider than the line is split after all.
+        assert_eq!(
+            wrap("see `ss -uanp sport = :1` now", 12),
+            ["see `ss", "-uanp sport", "= :1` now"]
+        );
+        assert_eq!(
+            wrap("see `ss -uanp sport = :1` now", 24),
+            ["see", "`ss -uanp sport = :1`", "now"]
+        );
+    }
+
+    #[test]
+    fn columns_are_padded_by_width() {
+        assert_eq!(pad("연습 문제", 12), "연습 문제   ");
+        assert_eq!(width(&pad("연습 문제", 20)), 20);
+        assert_eq!(
+            pad("udp-client", 20),
+            format!("udp-client{}", " ".repeat(10))
+        );
+        assert_eq!(pad("a-name-too-long", 5), "a-name-too-long ");
     }
 }

@@ -136,6 +136,9 @@ fn lab(args: &[&str], env: &[(&str, &str)]) -> Report {
             .sum();
         assert!(width <= 100, "{width} columns: {line}");
     }
+    // Not a terminal: no colour, no progress line rewritten in place.
+    let all = format!("{}{}", report.stdout, report.stderr);
+    assert!(!all.contains(['\x1b', '\r']), "{all:?}");
     report
 }
 
@@ -210,6 +213,28 @@ fn the_right_tcp_servers_pass() {
         "tcp-server",
         &[&bin("tcp-server"), "--host", "{host}", "--port", "{port}"],
     );
+}
+
+/// A student checks again a second after: the checker's connections
+/// must leave no TIME-WAIT on the port, which the lecture's server (no
+/// SO_REUSEADDR) could not bind again for a minute.
+#[test]
+fn a_tcp_port_can_be_checked_again_at_once() {
+    build();
+    let port = harness::free_port(false).unwrap().to_string();
+    let server = ["python3".to_string(), python("tcp_server.py")];
+    let client = [example("tcp_client")];
+    let runs: [(&str, &[String]); 3] = [
+        ("tcp-client", &client),
+        ("tcp-server", &server),
+        ("tcp-server", &server),
+    ];
+    for (exercise, program) in runs {
+        let mut args = vec!["check", exercise, "--port", &port, "--"];
+        args.extend(program.iter().map(String::as_str));
+        let report = lab(&args, &[]);
+        assert_eq!(report.code, Some(0), "{}{}", report.stdout, report.stderr);
+    }
 }
 
 #[test]
@@ -289,6 +314,65 @@ fn korean_messages() {
     assert!(report.stdout.contains("힌트"), "{}", report.stdout);
     let report = lab(&["list"], &[("LANG", "ko_KR.UTF-8")]);
     assert!(report.stdout.contains("시작 전"), "{}", report.stdout);
+    // The columns line up by display width: Hangul takes two.
+    let header = report.stdout.lines().next().unwrap();
+    assert!(
+        header.starts_with("연습 문제           시작 파일"),
+        "{header}"
+    );
+    // The longest Korean lines: a pinger that hangs, every case skipped
+    // after it (the widths are checked by `lab`).
+    let report = lab(
+        &[
+            "check",
+            "pinger",
+            "--port",
+            "0",
+            "--",
+            "python3",
+            &fixture("pinger_no_timeout.py"),
+        ],
+        &[("LC_ALL", "ko_KR.UTF-8")],
+    );
+    assert_eq!(report.failed(), ["timeout-set"], "{}", report.stdout);
+    assert!(report.stdout.contains("읽을 곳:"), "{}", report.stdout);
+}
+
+#[test]
+fn watch_checks_again_on_every_save() {
+    build();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_lab"));
+    command
+        .args(["watch", "udp-client", "--port", "0"])
+        .current_dir(workspace())
+        .env("LANG", "C");
+    let mut watch = harness::Process::start(&mut command, 1 << 20).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let first = watch.wait_for(harness::Stream::Stdout, "Watching", deadline);
+    assert!(
+        first.is_some(),
+        "{:?}",
+        watch.output(harness::Stream::Stdout)
+    );
+    // A save that changes nothing but the time: the starter stays as it
+    // is for the other tests.
+    let starter = workspace().join("udp-client/exercises/udp_client.rs");
+    fs::File::options()
+        .append(true)
+        .open(&starter)
+        .unwrap()
+        .set_modified(std::time::SystemTime::now())
+        .unwrap();
+    // The second check, to its end.
+    let again = watch.wait_for(harness::Stream::Stdout, "Watching", deadline);
+    let output = String::from_utf8(watch.output(harness::Stream::Stdout));
+    watch.kill();
+    assert!(again.is_some(), "{output:?}");
+    assert_eq!(
+        output.unwrap().matches("is not written yet").count(),
+        2,
+        "checked twice"
+    );
 }
 
 #[test]
@@ -361,6 +445,57 @@ fn a_busy_port_is_said_in_one_line() {
         report
             .stderr
             .starts_with(&format!("error: UDP port {port} is busy")),
+        "{}",
+        report.stderr
+    );
+}
+
+/// A student ran the lecture's server by hand a moment ago: its port
+/// waits in TIME-WAIT, which no program holds; the checker says so,
+/// rather than blame "another program".
+#[test]
+fn a_port_in_time_wait_is_told_apart_from_a_busy_one() {
+    build();
+    let port = harness::free_port(false).unwrap();
+    let mut command = Command::new("python3");
+    command
+        .arg(python("tcp_server.py"))
+        .args(["127.0.0.1", &port.to_string()])
+        .env("PYTHONUNBUFFERED", "1");
+    let mut server = harness::Process::start(&mut command, 1 << 16).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let ready =
+        server.wait_for(harness::Stream::Stdout, "ready to receive", deadline);
+    assert!(ready.is_some());
+    // One exchange: the server closes first, so its end waits in TIME-WAIT.
+    let mut client = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    client
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    std::io::Write::write_all(&mut client, b"hello").unwrap();
+    let mut reply = Vec::new();
+    std::io::Read::read_to_end(&mut client, &mut reply).unwrap();
+    assert_eq!(reply, b"HELLO");
+    drop(client);
+    server.kill();
+    let port = port.to_string();
+    let report = lab(
+        &[
+            "check",
+            "tcp-server",
+            "--port",
+            &port,
+            "--",
+            "python3",
+            &python("tcp_server.py"),
+        ],
+        &[],
+    );
+    assert_eq!(report.code, Some(2), "{}{}", report.stdout, report.stderr);
+    assert!(
+        report.stderr.starts_with(&format!(
+            "error: TCP port {port} is held by connections in TIME-WAIT"
+        )),
         "{}",
         report.stderr
     );
@@ -497,6 +632,29 @@ fn a_pinger_that_sleeps_and_says_timed_out_fails() {
 }
 
 #[test]
+fn a_pinger_that_floods_its_output_is_bounded_and_told_so() {
+    let started = Instant::now();
+    let report = check("pinger", &["python3", &fixture("pinger_flood.py")]);
+    assert_eq!(report.code, Some(1), "{}", report.stdout);
+    // It sends one ping and floods: if the checker's server answered it,
+    // the pinger sent too few; if the server lost it (a share of the pings
+    // is lost on every run), the silence after a loss says no timeout.
+    let failed = report.failed();
+    if failed == ["ten-pings"] {
+        assert!(
+            report.stdout.contains(
+                "1 datagrams, then no more, while it printed more than 64 KiB"
+            ),
+            "{}",
+            report.stdout
+        );
+    } else {
+        assert_eq!(failed, ["timeout-set"], "{}", report.stdout);
+    }
+    assert!(started.elapsed() < Duration::from_secs(40));
+}
+
+#[test]
 fn a_pinger_that_sends_nothing_fails() {
     assert_fails(
         "pinger",
@@ -507,8 +665,10 @@ fn a_pinger_that_sends_nothing_fails() {
 
 #[test]
 fn grading_a_folder_of_mixed_submissions_writes_the_table() {
-    let dir = std::env::temp_dir()
-        .join(format!("lab-grade-test-{}", std::process::id()));
+    // Under the workspace, to be named by a relative path (the checker
+    // runs in the workspace): a Python submission runs in its own folder.
+    let relative = format!("target/lab-grade-test-{}", std::process::id());
+    let dir = workspace().join(&relative);
     let _ = fs::remove_dir_all(&dir);
     let put = |path: &str, text: &str| {
         let path = dir.join(path);
@@ -537,7 +697,13 @@ fn grading_a_folder_of_mixed_submissions_writes_the_table() {
         "dave/udp-client/src/main.rs",
         "fn main() { this does not compile }\n",
     );
-    let report = lab(&["grade", dir.to_str().unwrap()], &[]);
+    // Erin's package has Carol's name: each must be checked as built.
+    put("erin/udp-client/Cargo.toml", manifest);
+    put(
+        "erin/udp-client/src/main.rs",
+        &read(fixture("udp_client_newline.rs")),
+    );
+    let report = lab(&["grade", &relative], &[]);
     assert_eq!(report.code, Some(0), "{}{}", report.stdout, report.stderr);
     let csv = fs::read_to_string(dir.join("lab-report/summary.csv")).unwrap();
     assert_eq!(
@@ -546,7 +712,8 @@ fn grading_a_folder_of_mixed_submissions_writes_the_table() {
          alice,7/7,—\n\
          bob,6/7,4/6\n\
          carol,7/7,—\n\
-         dave,does not build,—\n"
+         dave,does not build,—\n\
+         erin,6/7,—\n"
     );
     let markdown =
         fs::read_to_string(dir.join("lab-report/summary.md")).unwrap();
@@ -818,7 +985,7 @@ fn the_new_exercises_speak_korean_within_100_columns() {
     assert_eq!(report.failed(), ["binary", "pieces"]);
     assert!(report.stdout.contains("참고: "), "{}", report.stdout);
     assert!(
-        report.stdout.contains("(건너뜀: LAB_CHROMIUM"),
+        report.stdout.contains("(건너뜀. LAB_CHROMIUM"),
         "{}",
         report.stdout
     );

@@ -16,7 +16,10 @@ use std::time::{Duration, Instant};
 
 use super::ports::{Proto, start_server};
 use super::served::Server;
-use super::{Options, nothing, section, sentence, skipped};
+use super::{
+    A_REPLY_IN_PIECES, BOUNDARIES_OVER_TCP, IDEAS, LINE_BY_LINE, NOT_UTF8,
+    Options, nothing, section, sentence, skipped,
+};
 use crate::program::{Program, Stop, pick_port};
 use crate::report::{Case, show};
 use crate::tr;
@@ -172,8 +175,6 @@ fn pauses(random: &mut fastrand::Rng, count: usize) -> Vec<Duration> {
 pub fn check(program: &Program, options: &Options) -> Result<Vec<Case>, Stop> {
     let lang = options.lang;
     let mut random = fastrand::Rng::new();
-    let read =
-        |chapter: &str, en: &str, ko: &str| section(lang, chapter, en, ko);
     let first = pick_port(options.port, false, lang)?;
     let (started, ready) = start_server(program, Proto::Tcp, first, lang)?;
     let ready_what = tr!(
@@ -309,7 +310,7 @@ pub fn check(program: &Program, options: &Options) -> Result<Vec<Case>, Stop> {
                 "the reply is right but the connection stayed open: close the \
                  connection socket once the reply is sent",
                 "응답은 맞지만 연결이 열린 채입니다. 응답을 보낸 뒤 연결 소켓을 닫으세요"))
-                .read(read("tcp-server", "The lecture's ideas", "강의의 핵심 개념"))
+                .read(section(lang, "tcp-server", IDEAS))
         } else if prefix
             || (id == "utf8-cut"
                 && first_piece.len() < expected.len()
@@ -336,8 +337,7 @@ pub fn check(program: &Program, options: &Options) -> Result<Vec<Case>, Stop> {
                 "조각으로 온 줄을 recv 한 번으로 읽었습니다{why}. TCP는 메시지가 아니라 \
                  바이트를 전달하므로 recv 한 번은 그때까지 온 만큼만 돌려줍니다. 버퍼에 \
                  \\n이 들어올 때까지 반복해서 받아 덧붙인 뒤, 줄 전체를 디코딩해 답하세요"))
-                .read(read("what-goes-wrong", "A reply in pieces: TCP is a byte stream",
-                    "조각난 응답: TCP는 바이트 스트림이다"))
+                .read(section(lang, "what-goes-wrong", A_REPLY_IN_PIECES))
         } else if id == "utf8-cut" {
             case.hint(tr!(lang,
                 "a piece can end inside a character: keep the bytes until the \\n has \
@@ -346,21 +346,19 @@ pub fn check(program: &Program, options: &Options) -> Result<Vec<Case>, Stop> {
                 "조각은 글자 한가운데에서 끝날 수 있습니다. \\n이 올 때까지 바이트로 모아 \
                  두었다가 줄 전체를 한 번에 디코딩하세요(조각마다 디코딩하면 글자가 둘로 \
                  쪼개집니다)"))
-                .read(read("what-goes-wrong", "Bytes that are not UTF-8",
-                    "UTF-8이 아닌 바이트"))
+                .read(section(lang, "what-goes-wrong", NOT_UTF8))
         } else if answer.data.is_empty() && ended.is_none() && !answer.refused {
             case.hint(tr!(lang,
                 "the client keeps its side open and waits: answer as soon as the \\n \
                  has come, not at the end of the stream",
                 "클라이언트는 연결을 열어 둔 채 기다립니다. 스트림의 끝이 아니라 \\n이 \
                  오는 즉시 답하세요"))
-                .read(read("going-further", "3. Message boundaries over TCP",
-                    "3. TCP의 메시지 경계"))
+                .read(section(lang, "going-further", BOUNDARIES_OVER_TCP))
         } else {
             case.hint(tr!(lang,
                 "answer the line upper-cased, its \\n included, nothing added",
                 "줄을 대문자로 바꿔(\\n 포함) 그대로 답하세요. 아무것도 덧붙이지 마세요"))
-                .read(read("tcp-server", "Line by line", "한 줄씩 보기"))
+                .read(section(lang, "tcp-server", LINE_BY_LINE))
         };
         cases.push(case);
     }
@@ -407,13 +405,13 @@ pub fn check(program: &Program, options: &Options) -> Result<Vec<Case>, Stop> {
                      answer and close, in a loop that never ends (while True)",
                     "서버는 클라이언트를 차례로 계속 서비스합니다. 수락, 줄 읽기, 응답, \
                      닫기를 끝나지 않는 반복문(while True) 안에 넣으세요"))
-                .read(read("tcp-server", "The lecture's ideas", "강의의 핵심 개념")),
+                .read(section(lang, "tcp-server", IDEAS)),
             None => case.fail().got(got).hint(tr!(lang,
                 "answer every client the same way, each with a buffer of its own: what \
                  one client sent belongs to it alone",
                 "모든 클라이언트에게 같은 방식으로, 저마다의 버퍼로 답하세요. 한 \
                  클라이언트가 보낸 것은 그 클라이언트의 것입니다"))
-                .read(read("tcp-server", "Line by line", "한 줄씩 보기")),
+                .read(section(lang, "tcp-server", LINE_BY_LINE)),
         }
     });
     if server.not_written {

@@ -8,14 +8,14 @@
 //! against what the server did, not against a layout: `REQUEST TIMED
 //! OUT`, an RTT in seconds or milliseconds, any words around it pass.
 
-use std::net::{SocketAddr, UdpSocket};
+use std::net::SocketAddr;
 use std::process::ExitStatus;
 use std::time::{Duration, Instant};
 
 use harness::Stream;
 
-use super::{Options, nothing, page, section};
-use crate::program::{Program, Stop, ending, not_written, pick_port};
+use super::{LOST_DATAGRAM, Options, nothing, page, section};
+use crate::program::{Program, Stop, ending, listen_udp, not_written};
 use crate::report::{Case, show};
 use crate::text::Lang;
 use crate::tr;
@@ -40,9 +40,13 @@ struct Ping {
 
 /// What one run of the pinger did.
 struct PingRun {
+    /// The port the checker's server listened on.
+    port: u16,
     pings: Vec<Ping>,
     /// It went silent while still running: it waits forever.
     hung: bool,
+    /// It printed more than the checker keeps (64 KiB a stream).
+    flooded: bool,
     stdout: Vec<u8>,
     stderr: Vec<u8>,
     status: Option<ExitStatus>,
@@ -67,13 +71,8 @@ fn run(
     random: &mut fastrand::Rng,
     lang: Lang,
 ) -> Result<PingRun, Stop> {
-    let socket = UdpSocket::bind(("127.0.0.1", port)).map_err(|e| {
-        Stop::Setup(tr!(
-            lang,
-            "cannot listen on 127.0.0.1:{port}: {e}",
-            "127.0.0.1:{port}에서 기다릴 수 없습니다: {e}"
-        ))
-    })?;
+    let socket = listen_udp(port, lang)?;
+    let port = socket.local_addr().map_or(port, |a| a.port());
     let mut process = program.start(port, lang)?;
     process.close_stdin();
     let mut pings: Vec<Ping> = Vec::new();
@@ -137,8 +136,10 @@ fn run(
     process.wait_closed(Instant::now() + Duration::from_millis(300));
     let status = process.exited();
     let run = PingRun {
+        port,
         pings,
         hung: hung || status.is_none(),
+        flooded: process.flooded(),
         stdout: process.output(Stream::Stdout),
         stderr: process.output(Stream::Stderr),
         status,
@@ -337,14 +338,7 @@ pub fn check(program: &Program, options: &Options) -> Result<Vec<Case>, Stop> {
     let lang = options.lang;
     let mut random = fastrand::Rng::new();
     let read_page = || page(lang, "pinger");
-    let read_loss = || {
-        section(
-            lang,
-            "what-goes-wrong",
-            "A lost datagram",
-            "손실된 데이터그램",
-        )
-    };
+    let read_loss = || section(lang, "what-goes-wrong", LOST_DATAGRAM);
 
     // Run 1: two to four of the ten pings lost, anywhere.
     let mut lost = [false; PINGS];
@@ -352,13 +346,18 @@ pub fn check(program: &Program, options: &Options) -> Result<Vec<Case>, Stop> {
     while lost.iter().filter(|&&l| l).count() < count {
         lost[random.usize(..PINGS)] = true;
     }
-    let port = pick_port(options.port, true, lang)?;
     (options.progress)(&tr!(
         lang,
         "pinging, run 1 of 2: {count} of {PINGS} pings lost (a few seconds)",
         "핑 1/2회차: {PINGS}개 중 {count}개 손실(몇 초 걸림)"
     ));
-    let one = run(program, port, &|n| n < PINGS && lost[n], &mut random, lang)?;
+    let one = run(
+        program,
+        options.port,
+        &|n| n < PINGS && lost[n],
+        &mut random,
+        lang,
+    )?;
     let found = events(&one);
     let expected = expected_events(&one);
     let mut cases = Vec::new();
@@ -379,18 +378,21 @@ pub fn check(program: &Program, options: &Options) -> Result<Vec<Case>, Stop> {
     cases.push(if one.pings.is_empty() {
         case.fail().got(format!("{} ({})", nothing(lang), ending(one.status, &one.stderr, lang)))
             .hint(tr!(lang, "send each ping with sendto to (HOST, PORT) from the arguments \
-                (this time 127.0.0.1 {port})",
-                "각 핑을 인자로 받은 (HOST, PORT)(이번에는 127.0.0.1 {port})로 sendto 하세요"))
+                (this time 127.0.0.1 {})",
+                "각 핑을 인자로 받은 (HOST, PORT)(이번에는 127.0.0.1 {})로 sendto 하세요", one.port))
             .read(read_page())
     } else if hung_at.is_some() && last_dropped {
         case.skip()
     } else if one.pings.len() == PINGS {
         case
     } else {
-        let why = if one.hung {
+        let why = if one.hung && one.flooded {
+            tr!(lang, "{} datagrams, then no more, while it printed more than 64 KiB",
+                "데이터그램 {}개 뒤로는 보내지 않고, 출력은 64 KiB를 넘음", one.pings.len())
+        } else if one.hung {
             tr!(lang, "{} datagrams, then silence", "데이터그램 {}개 뒤에 침묵", one.pings.len())
         } else {
-            tr!(lang, "{} datagrams, then it ended: {}", "데이터그램 {}개 뒤에 끝남: {}",
+            tr!(lang, "{} datagrams, then it ended: {}", "데이터그램 {}개를 보내고 끝남({})",
                 one.pings.len(), ending(one.status, &one.stderr, lang))
         };
         case.fail().got(why).hint(tr!(lang, "send exactly ten pings, one after the other",
@@ -444,7 +446,7 @@ pub fn check(program: &Program, options: &Options) -> Result<Vec<Case>, Stop> {
             .expected(tr!(lang, "ping {} about a second after ping {at}",
                 "{at}번째 핑의 약 1초 뒤에 {}번째 핑", at + 1))
             .got(tr!(lang, "ping {at} was lost and nothing came for {} s",
-                "{at}번째 핑이 손실된 뒤 {} 초 동안 아무것도 오지 않음", SILENCE.as_secs()))
+                "{at}번째 핑이 손실된 뒤 {}초 동안 아무것도 오지 않음", SILENCE.as_secs()))
             .hint(tr!(lang, "UDP never says that a datagram was lost: set a timeout before \
                 receiving (clientSocket.settimeout(1); Rust: set_read_timeout) and treat \
                 it running out as a loss",
@@ -479,8 +481,8 @@ pub fn check(program: &Program, options: &Options) -> Result<Vec<Case>, Stop> {
         None => case,
         Some((ping, gap)) => case.fail()
             .expected(tr!(lang, "the next ping about {TIMEOUT} s after lost ping {ping}",
-                "손실된 {ping}번째 핑의 약 {TIMEOUT} 초 뒤에 다음 핑"))
-            .got(tr!(lang, "{gap:.2} s", "{gap:.2} 초"))
+                "손실된 {ping}번째 핑의 약 {TIMEOUT}초 뒤에 다음 핑"))
+            .got(tr!(lang, "{gap:.2} s", "{gap:.2}초"))
             .hint(tr!(lang, "the lab waits one second for each reply: settimeout(1) \
                 (Rust: Duration::from_secs(1))",
                 "이 실습은 응답마다 1초를 기다립니다. settimeout(1)(러스트에서는 \
@@ -558,7 +560,7 @@ pub fn check(program: &Program, options: &Options) -> Result<Vec<Case>, Stop> {
         None => case,
         Some((i, line, delay)) => case.fail()
             .expected(tr!(lang, "reply {}: an RTT of at least {} ms (the server held it back that long)",
-                "{}번째 응답: {} ms 이상의 RTT(서버가 그만큼 응답을 붙잡아 두었습니다)",
+                "{}번째 응답의 RTT는 {} ms 이상(서버가 그만큼 응답을 붙잡아 두었습니다)",
                 i + 1, delay.as_millis()))
             .got(show(line.as_bytes()))
             .hint(tr!(lang, "take the time just before sendto and just after recvfrom returns, \
@@ -655,20 +657,19 @@ pub fn check(program: &Program, options: &Options) -> Result<Vec<Case>, Stop> {
     let what = tr!(
         lang,
         "copes when every ping is lost: ten timeouts, 100% lost, exit status 0",
-        "핑이 모두 손실되어도 버틴다: 시간 초과 열 번, 100% 손실, 종료 상태 0"
+        "핑이 모두 손실되어도 시간 초과 열 번과 100% 손실을 출력하고 종료 상태 0으로 끝난다"
     );
     let case = Case::new("all-lost", what);
     if hung || nothing_sent {
         cases.push(case.skip());
         return Ok(cases);
     }
-    let port = pick_port(0, true, lang)?;
     (options.progress)(&tr!(
         lang,
         "pinging, run 2 of 2: every ping lost (about {PINGS} s)",
         "핑 2/2회차: 모든 핑 손실(약 {PINGS}초)"
     ));
-    let two = run(program, port, &|_| true, &mut random, lang)?;
+    let two = run(program, 0, &|_| true, &mut random, lang)?;
     let found = events(&two);
     let summary = tail(&two, &found);
     let all_timed_out = found.len() == PINGS
@@ -693,7 +694,7 @@ pub fn check(program: &Program, options: &Options) -> Result<Vec<Case>, Stop> {
                  출력하세요")
         };
         let got = if crashed {
-            tr!(lang, "it ended: {}", "프로그램이 끝났습니다: {}", ending(two.status, &two.stderr, lang))
+            tr!(lang, "it ended: {}", "프로그램이 끝났습니다({})", ending(two.status, &two.stderr, lang))
         } else if two.hung {
             tr!(lang, "still running", "아직 실행 중")
         } else {

@@ -11,7 +11,10 @@ use std::time::{Duration, Instant};
 
 use harness::{Process, Stream};
 
-use super::{Options, nothing, section, sentence, skipped, upper};
+use super::{
+    IDEAS, LECTURE_LISTING, LINE_BY_LINE, LONGER_THAN_BUFFER, Options, nothing,
+    section, sentence, skipped, upper,
+};
 use crate::program::{
     self, Program, Stop, Waited, ending, not_written, pick_port,
 };
@@ -51,6 +54,8 @@ impl Proto {
 
 /// What one run of a client under test did.
 struct ClientRun {
+    /// The port the checker's server listened on.
+    port: u16,
     /// What the checker's server received (`None`: nothing came).
     sent: Option<Vec<u8>>,
     stdout: Vec<u8>,
@@ -69,29 +74,37 @@ fn run_client(
     reply: &[u8],
     lang: Lang,
 ) -> Result<ClientRun, Stop> {
-    let busy = |e: io::Error| {
-        Stop::Setup(tr!(
-            lang,
-            "cannot listen on 127.0.0.1:{port}: {e}",
-            "127.0.0.1:{port}에서 기다릴 수 없습니다: {e}"
-        ))
-    };
     let udp = if proto.udp() {
-        let socket = UdpSocket::bind(("127.0.0.1", port)).map_err(busy)?;
-        socket
-            .set_read_timeout(Some(Duration::from_millis(50)))
-            .map_err(busy)?;
-        Some(socket)
+        Some(program::listen_udp(port, lang)?)
     } else {
         None
     };
     let tcp = if proto.udp() {
         None
     } else {
-        let listener = TcpListener::bind(("127.0.0.1", port)).map_err(busy)?;
-        listener.set_nonblocking(true).map_err(busy)?;
-        Some(listener)
+        Some(program::listen_tcp(port, lang)?)
     };
+    let setup = |e: io::Error| {
+        Stop::Setup(tr!(
+            lang,
+            "cannot listen on 127.0.0.1:{port}: {e}",
+            "127.0.0.1:{port}에서 기다릴 수 없습니다: {e}"
+        ))
+    };
+    if let Some(socket) = &udp {
+        socket
+            .set_read_timeout(Some(Duration::from_millis(50)))
+            .map_err(setup)?;
+    }
+    if let Some(listener) = &tcp {
+        listener.set_nonblocking(true).map_err(setup)?;
+    }
+    let bound = match (&udp, &tcp) {
+        (Some(socket), _) => socket.local_addr(),
+        (_, Some(listener)) => listener.local_addr(),
+        _ => Err(io::Error::other("no socket")),
+    };
+    let port = bound.map_err(setup)?.port();
     let mut process = program.start(port, lang)?;
     process.send_and_close(format!("{sentence}\n").as_bytes());
     let deadline = Instant::now() + CLIENT_WAIT;
@@ -108,6 +121,7 @@ fn run_client(
     process.wait_closed(Instant::now() + Duration::from_millis(500));
     let status = process.exited();
     let run = ClientRun {
+        port,
         sent,
         stdout: process.output(Stream::Stdout),
         stderr: process.output(Stream::Stderr),
@@ -173,8 +187,32 @@ fn tcp_serve_one(
         }
     }
     let _ = connection.write_all(reply);
-    // Closed when the client closes, or when it is dropped here.
+    // The lecture's client closes first once it has the reply; wait for
+    // that, so that TIME-WAIT stays with the client's port, not with this
+    // one, which the student's own server may want to bind next.
+    let _ = connection.set_read_timeout(Some(Duration::from_millis(100)));
+    let until = Instant::now() + REPLY_WAIT;
+    while Instant::now() < until {
+        match connection.read(&mut buffer) {
+            Ok(0) => return Some(sent),
+            Ok(_) => {}
+            Err(e) if timed_out(&e) => {}
+            Err(_) => return Some(sent),
+        }
+    }
+    // A client that does not close: end with a reset, which leaves no
+    // TIME-WAIT.
+    abort(&connection);
     Some(sent)
+}
+
+/// Closes a TCP connection with a reset (SO_LINGER of zero) rather than
+/// a FIN: neither end keeps it in TIME-WAIT. A server that bound its port
+/// without SO_REUSEADDR (the Python's, the lecture listing's) cannot bind
+/// it again while a connection of that port is in TIME-WAIT, about a
+/// minute on Linux: the next check, a save later, would find it busy.
+fn abort(stream: &TcpStream) {
+    let _ = socket2::SockRef::from(stream).set_linger(Some(Duration::ZERO));
 }
 
 fn timed_out(error: &io::Error) -> bool {
@@ -213,21 +251,22 @@ pub fn client(
     let lang = options.lang;
     let mut random = fastrand::Rng::new();
     let chapter = proto.chapter(true);
-    let read = |en: &str, ko: &str| section(lang, chapter, en, ko);
+    let read = |heading| section(lang, chapter, heading);
 
     // Run A: on the first port, the server answers in upper case.
-    let first = pick_port(options.port, proto.udp(), lang)?;
     let sentence_a = sentence(&mut random);
     let reply_a = upper(sentence_a.as_bytes());
-    let a = run_client(program, proto, first, &sentence_a, &reply_a, lang)?;
+    let a =
+        run_client(program, proto, options.port, &sentence_a, &reply_a, lang)?;
+    let first = a.port;
     // Run B: another port, and a server that answers something else.
-    let second = pick_port(0, proto.udp(), lang)?;
     let sentence_b = sentence(&mut random);
     let mut reply_b = upper(sentence(&mut random).as_bytes());
     if reply_b == upper(sentence_b.as_bytes()) {
         reply_b.extend_from_slice(b" AGAIN");
     }
-    let b = run_client(program, proto, second, &sentence_b, &reply_b, lang)?;
+    let b = run_client(program, proto, 0, &sentence_b, &reply_b, lang)?;
+    let second = b.port;
 
     let mut cases = Vec::new();
     let send = match proto {
@@ -245,13 +284,13 @@ pub fn client(
         Some(sent) if without_newline(sent) == sentence_a.as_bytes() => case,
         Some(sent) => case.fail().got(show(sent)).hint(tr!(lang,
             "send exactly the line that was typed, encoded as it is",
-            "입력된 줄을 그대로 인코딩해 보내세요")).read(read("Line by line", "한 줄씩 보기")),
+            "입력된 줄을 그대로 인코딩해 보내세요")).read(read(LINE_BY_LINE)),
         None => case.fail().got(format!("{} ({})", nothing(lang),
             ending(a.status, &a.stderr, lang))).hint(tr!(lang,
             "{send} the sentence to (HOST, PORT), the two arguments the program \
              was started with (127.0.0.1 {first})",
             "문장을 프로그램이 받은 두 인자 (HOST, PORT)로 {send} 하세요 \
-             (이번에는 127.0.0.1 {first})")).read(read("The lecture listing", "강의 리스팅")),
+             (이번에는 127.0.0.1 {first})")).read(read(LECTURE_LISTING)),
     });
 
     let what = tr!(
@@ -273,7 +312,7 @@ pub fn client(
                         "표준 입력에서 읽은 줄은 \\n으로 끝납니다. 파이썬의 input()은 \
                          이를 떼어 내지만 러스트의 read_line은 남겨 둡니다(lines()나 \
                          trim_end()로 떼어 내세요)"))
-                    .read(read("Line by line", "한 줄씩 보기"))
+                    .read(read(LINE_BY_LINE))
             }
         }
         _ => case.skip(),
@@ -293,7 +332,7 @@ pub fn client(
              standard output before reading (Rust: print! then stdout().flush())",
             "input('…')처럼 줄바꿈 없이 출력하고, 읽기 전에 표준 출력을 \
              비우세요(러스트에서는 print! 다음에 stdout().flush())"))
-            .read(read("Line by line", "한 줄씩 보기"))
+            .read(read(LINE_BY_LINE))
     });
 
     let after_prompt =
@@ -328,7 +367,7 @@ pub fn client(
                 if proto.udp() { "recvfrom(2048)" } else { "recv(1024)" })
         };
         case.fail().expected(show(&expected)).got(show(&printed)).hint(hint)
-            .read(read("Line by line", "한 줄씩 보기"))
+            .read(read(LINE_BY_LINE))
     });
 
     let what = tr!(
@@ -356,7 +395,7 @@ pub fn client(
                 "서버에서 돌아온 바이트를 출력하세요")
         };
         case.fail().expected(show(&expected)).got(show(&printed)).hint(hint)
-            .read(read("The lecture's ideas", "강의의 핵심 개념"))
+            .read(read(IDEAS))
     });
 
     let what = tr!(
@@ -378,7 +417,7 @@ pub fn client(
                 "포트 {first}에는 보냈지만 포트 {second}에는 보내지 않았습니다. HOST와 \
                  PORT는 명령행에서 읽으세요(sys.argv[1], sys.argv[2], 러스트에서는 \
                  std::env::args()). 12000은 인자가 없을 때만 씁니다"))
-            .read(read("The lecture listing", "강의 리스팅")),
+            .read(read(LECTURE_LISTING)),
     });
 
     let what = tr!(
@@ -435,24 +474,24 @@ pub fn start_server(
             let case = case.fail()
                 .expected(tr!(lang, "a server bound to port {port}",
                     "포트 {port}에 바인딩된 서버"))
-                .got(tr!(lang, "it ended: {}", "프로그램이 끝났습니다: {}",
+                .got(tr!(lang, "it ended: {}", "프로그램이 끝났습니다({})",
                     ending(status, &stderr, lang)))
                 .hint(tr!(lang, "bind to (HOST, PORT) from the arguments, then loop forever",
                     "인자로 받은 (HOST, PORT)에 바인딩한 뒤 끝없이 반복하세요"))
-                .read(section(lang, chapter, "The lecture listing", "강의 리스팅"));
+                .read(section(lang, chapter, LECTURE_LISTING));
             return Ok((None, Err(case)));
         }
         Waited::Never => {
             let case = case.fail()
                 .expected(tr!(lang, "port {port} bound within {} s",
-                    "{} 초 안에 포트 {port}에 바인딩", program::START.as_secs()))
+                    "{}초 안에 포트 {port}에 바인딩", program::START.as_secs()))
                 .got(tr!(lang, "still not bound", "바인딩하지 않음"))
                 .hint(tr!(lang,
                     "bind to (HOST, PORT), the two arguments it was started with \
                      (127.0.0.1 {port}); 12000 only when they are not given",
                     "프로그램이 받은 두 인자 (HOST, PORT)(이번에는 127.0.0.1 {port})에 \
                      바인딩하세요. 12000은 인자가 없을 때만 씁니다"))
-                .read(section(lang, chapter, "The lecture listing", "강의 리스팅"));
+                .read(section(lang, chapter, LECTURE_LISTING));
             return Ok((None, Err(case)));
         }
     }
@@ -469,7 +508,7 @@ pub fn start_server(
              output is unbuffered here: the checker sets PYTHONUNBUFFERED)",
             "소켓을 바인딩한 뒤, 반복문에 들어가기 전에 이 줄을 출력하세요(검사기는 \
              PYTHONUNBUFFERED를 설정하므로 파이썬의 출력은 버퍼에 머물지 않습니다)"))
-        .read(section(lang, chapter, "Line by line", "한 줄씩 보기"));
+        .read(section(lang, chapter, LINE_BY_LINE));
     Ok((Some(started), Err(case)))
 }
 
@@ -521,6 +560,9 @@ fn tcp_exchange(port: u16, message: &[u8]) -> io::Result<Answer> {
             break false;
         }
     };
+    // The server closed first, as the lecture's does: its end of the
+    // connection would wait in TIME-WAIT on its port after our FIN.
+    abort(&stream);
     Ok(Answer { data, closed })
 }
 
@@ -533,7 +575,7 @@ pub fn server(
     let lang = options.lang;
     let mut random = fastrand::Rng::new();
     let chapter = proto.chapter(false);
-    let read = |en: &str, ko: &str| section(lang, chapter, en, ko);
+    let read = |heading| section(lang, chapter, heading);
     let first = pick_port(options.port, proto.udp(), lang)?;
     let (started, ready) = start_server(program, proto, first, lang)?;
     let mut cases = vec![match ready {
@@ -560,7 +602,7 @@ pub fn server(
     let what_keeps = tr!(
         lang,
         "goes on serving: answers the next client too",
-        "계속 서비스한다: 다음 클라이언트에게도 답한다"
+        "계속 서비스하며 다음 클라이언트에게도 답한다"
     );
     let what_each = tr!(
         lang,
@@ -606,17 +648,17 @@ pub fn server(
         case
     } else if answer.data.is_empty() {
         let why = exited(&mut started).map_or_else(
-            || tr!(lang, "no reply within {} s", "{} 초 안에 응답 없음", REPLY_WAIT.as_secs()),
-            |end| tr!(lang, "no reply; the server ended: {end}", "응답 없음, 서버가 끝났습니다: {end}"));
+            || tr!(lang, "no reply within {} s", "{}초 안에 응답 없음", REPLY_WAIT.as_secs()),
+            |end| tr!(lang, "no reply; the server ended: {end}", "응답 없음, 서버가 끝났습니다({end})"));
         case.fail().got(why).hint(tr!(lang,
             "receive the message, upper-case it and send it back to the address it came from",
             "메시지를 받아 대문자로 바꾼 뒤, 보낸 주소로 돌려보내세요"))
-            .read(read("Line by line", "한 줄씩 보기"))
+            .read(read(LINE_BY_LINE))
     } else {
         case.fail().got(show(&answer.data)).hint(tr!(lang,
             "send back the message upper-cased, nothing added",
             "메시지를 대문자로 바꿔 그대로 돌려보내세요. 아무것도 덧붙이지 마세요"))
-            .read(read("Line by line", "한 줄씩 보기"))
+            .read(read(LINE_BY_LINE))
     });
     if proto == Proto::Tcp {
         let case = Case::new("closes", what_closes);
@@ -627,12 +669,12 @@ pub fn server(
         } else {
             case.fail().expected(tr!(lang, "the connection closed after the reply",
                 "응답 뒤에 닫힌 연결")).got(tr!(lang, "still open after {} s",
-                "{} 초가 지나도 열려 있음", (REPLY_WAIT * 2).as_secs()))
+                "{}초가 지나도 열려 있음", (REPLY_WAIT * 2).as_secs()))
                 .hint(tr!(lang, "close the connection socket once the reply is sent \
                     (connectionSocket.close(); Rust: drop it)",
                     "응답을 보낸 뒤 연결 소켓을 닫으세요(connectionSocket.close(), \
                      러스트에서는 drop)"))
-                .read(read("The lecture's ideas", "강의의 핵심 개념"))
+                .read(read(IDEAS))
         });
     }
 
@@ -652,18 +694,18 @@ pub fn server(
     cases.push(if keeps {
         case
     } else if let Some(end) = exited(&mut started) {
-        case.fail().got(tr!(lang, "the server ended: {end}", "서버가 끝났습니다: {end}"))
+        case.fail().got(tr!(lang, "the server ended: {end}", "서버가 끝났습니다({end})"))
             .hint(tr!(lang,
                 "a server serves one client after another: put the receive and the \
                  reply in a loop that never ends (while True)",
                 "서버는 클라이언트를 차례로 계속 서비스합니다. 받기와 응답을 끝나지 \
                  않는 반복문(while True) 안에 넣으세요"))
-            .read(read("The lecture's ideas", "강의의 핵심 개념"))
+            .read(read(IDEAS))
     } else {
         case.fail().got(show(&answer.data)).hint(tr!(lang,
             "answer every message the same way, not only the first",
             "첫 메시지뿐 아니라 모든 메시지에 같은 방식으로 답하세요"))
-            .read(read("Line by line", "한 줄씩 보기"))
+            .read(read(LINE_BY_LINE))
     });
 
     if proto == Proto::Udp {
@@ -694,12 +736,7 @@ pub fn server(
                     "파이썬처럼 {} 바이트 버퍼로 받으세요",
                     if proto.udp() { 2048 } else { 1024 }
                 ))
-                .read(section(
-                    lang,
-                    "what-goes-wrong",
-                    "A message longer than the buffer",
-                    "버퍼보다 긴 메시지",
-                ))
+                .read(section(lang, "what-goes-wrong", LONGER_THAN_BUFFER))
         }
     });
     drop(started);
@@ -769,7 +806,7 @@ fn each_client(
         .hint(tr!(lang,
             "send each reply to the address that recvfrom returned with its message",
             "각 응답은 recvfrom이 메시지와 함께 돌려준 주소로 보내세요"))
-        .read(section(lang, "udp-server", "The lecture's ideas", "강의의 핵심 개념"))
+        .read(section(lang, "udp-server", IDEAS))
 }
 
 /// A long sentence: under the Python's buffer (2048 bytes for UDP, 1024

@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 use harness::{End, Limits};
 
 use super::served::Server;
-use super::{Options, nothing, section, sentence, skipped};
+use super::{GOAL, HINTS, Options, nothing, section, sentence, skipped};
 use crate::program::{Program, Stop};
 use crate::report::{Case, show};
 use crate::text::Lang;
@@ -385,12 +385,13 @@ fn got(response: &Response, ended: Option<String>, lang: Lang) -> String {
     }
 }
 
+/// The exercise's page, where its reports send a student.
+const PAGE: &str = "exercises/web-server";
+
 /// The cases of the `web-server` exercise.
 pub fn check(program: &Program, options: &Options) -> Result<Vec<Case>, Stop> {
     let lang = options.lang;
     let mut random = fastrand::Rng::new();
-    let read =
-        |en: &str, ko: &str| section(lang, "exercises/web-server", en, ko);
     let site = make_site(&mut random, lang)?;
     let program = in_folder(program, &site.dir);
     let mut server = Server::new(&program, lang);
@@ -473,7 +474,7 @@ pub fn check(program: &Program, options: &Options) -> Result<Vec<Case>, Stop> {
                      loop forever; 12000 only when they are not given",
                     "프로그램이 받은 두 인자 (HOST, PORT)에 바인딩한 뒤 끝없이 반복하세요. \
                      12000은 인자가 없을 때만 씁니다"))
-                .read(read("Goal", "목표")));
+                .read(section(lang, PAGE, GOAL)));
             for (id, what) in [
                 ("status-200", what_status),
                 ("html", what_html),
@@ -517,7 +518,7 @@ pub fn check(program: &Program, options: &Options) -> Result<Vec<Case>, Stop> {
                 "헤더는 빈 줄로 끝납니다. 상태 줄과 그 \\r\\n 다음에 \\r\\n을 한 번 더 \
                  보내고 나서 파일을 보내세요. 빈 줄이 없으면 클라이언트는 파일의 첫 줄들을 \
                  헤더로 읽습니다"))
-            .read(read("Hints", "힌트"))
+            .read(section(lang, PAGE, HINTS))
     } else {
         case.fail()
             .expected(show(b"HTTP/1.1 200 OK\r\n"))
@@ -528,7 +529,7 @@ pub fn check(program: &Program, options: &Options) -> Result<Vec<Case>, Stop> {
                  `HTTP/1.1 200 OK\\r\\n\\r\\n` then the file's bytes",
                 "요청을 읽고 첫 줄(GET /NAME HTTP/1.1)에서 경로를 꺼낸 뒤, 작업 폴더의 \
                  NAME을 열어 `HTTP/1.1 200 OK\\r\\n\\r\\n`과 파일의 바이트를 보내세요"))
-            .read(read("Goal", "목표"))
+            .read(section(lang, PAGE, GOAL))
     });
     let file_case = |case: Case,
                      response: &Response,
@@ -596,7 +597,7 @@ pub fn check(program: &Program, options: &Options) -> Result<Vec<Case>, Stop> {
                 "파일을 바이트로 읽어 그대로 보내세요. 파이썬은 open(name, 'rb'), 러스트는 \
                  fs::read입니다. 텍스트로 읽으면 UTF-8이 아닌 바이트에서 실패하고 줄 끝이 \
                  바뀝니다"))
-                .read(read("Hints", "힌트"))
+                .read(section(lang, PAGE, HINTS))
         } else if case.hint.is_none() {
             case.hint(tr!(
                 lang,
@@ -604,9 +605,9 @@ pub fn check(program: &Program, options: &Options) -> Result<Vec<Case>, Stop> {
                 or changed",
                 "헤더 다음에 파일의 바이트를 보태거나 바꾸지 말고 보내세요"
             ))
-            .read(read("Hints", "힌트"))
+            .read(section(lang, PAGE, HINTS))
         } else {
-            case.read(read("Hints", "힌트"))
+            case.read(section(lang, PAGE, HINTS))
         }
     };
     let case = Case::new("html", what_html);
@@ -650,7 +651,7 @@ pub fn check(program: &Program, options: &Options) -> Result<Vec<Case>, Stop> {
             "없는 파일을 열면 실패합니다(파이썬은 IOError, 러스트는 fs::read의 Err). 그 \
              실패를 잡아서 서버를 끝내는 대신 `HTTP/1.1 404 Not Found\\r\\n\\r\\n`과 짧은 \
              페이지를 보내세요"))
-            .read(read("Hints", "힌트"))
+            .read(section(lang, PAGE, HINTS))
     });
 
     // Three requests in a row, on one server not started again between
@@ -688,7 +689,7 @@ pub fn check(program: &Program, options: &Options) -> Result<Vec<Case>, Stop> {
                          close in a loop that never ends (while True)",
                         "서버는 요청을 차례로 계속 서비스합니다. 수락, 응답, 닫기를 끝나지 \
                          않는 반복문(while True) 안에 넣으세요"))
-                    .read(read("Goal", "목표"))
+                    .read(section(lang, PAGE, GOAL))
             } else {
                 case.fail()
                     .expected(tr!(lang, "3 answers", "응답 3개"))
@@ -703,7 +704,7 @@ pub fn check(program: &Program, options: &Options) -> Result<Vec<Case>, Stop> {
                         "answer every request the same way, not only the first",
                         "첫 요청뿐 아니라 모든 요청에 같은 방식으로 답하세요"
                     ))
-                    .read(read("Goal", "목표"))
+                    .read(section(lang, PAGE, GOAL))
             }
         }
     };
@@ -756,7 +757,7 @@ pub fn check(program: &Program, options: &Options) -> Result<Vec<Case>, Stop> {
                     "조각으로 온 요청을 recv 한 번으로 읽었습니다. TCP는 메시지가 아니라 \
                      바이트를 전달합니다. 요청에 빈 줄(\\r\\n\\r\\n)이 들어올 때까지 반복해서 \
                      받은 뒤 경로를 읽으세요"))
-                    .read(read("Hints", "힌트"))
+                    .read(section(lang, PAGE, HINTS))
             }
         }
     };
@@ -861,7 +862,7 @@ fn curl(
              the file; then close",
             "검사기의 클라이언트에 답하듯 curl에도 답하세요. 상태 줄, 빈 줄, 파일, 그리고 \
              닫기입니다"))
-        .read(section(lang, "exercises/web-server", "Hints", "힌트")))
+        .read(section(lang, PAGE, HINTS)))
 }
 
 fn browser(
@@ -942,5 +943,5 @@ fn browser(
         "브라우저는 연결을 하나 더 열어 두고 쓰지 않을 수 있습니다. 한 연결에서 기다리는 \
          동안 요청이 다른 연결로 오면 서버는 끝내 답하지 못합니다. 여러분의 브라우저에서 \
          {}에 페이지가 보이는지 확인하세요", url))
-        .read(section(lang, "exercises/web-server", "Hints", "힌트")))
+        .read(section(lang, PAGE, HINTS)))
 }
