@@ -25,7 +25,7 @@ use crate::exercises::{self, EXERCISES, Exercise};
 use crate::program::{Program, Stop};
 use crate::report::{self, Paint};
 use crate::text::Lang;
-use crate::tr;
+use crate::{say, say_part, tr, warn};
 
 /// One student's result for one exercise.
 #[derive(Clone)]
@@ -77,7 +77,7 @@ pub fn grade(
         Some(name) => match exercises::find(name) {
             Some(exercise) => vec![exercise],
             None => {
-                eprintln!(
+                warn!(
                     "{}",
                     tr!(
                         lang,
@@ -91,7 +91,7 @@ pub fn grade(
         None => EXERCISES.iter().collect(),
     };
     let Ok(entries) = fs::read_dir(dir) else {
-        eprintln!(
+        warn!(
             "{}",
             tr!(
                 lang,
@@ -153,7 +153,7 @@ pub fn grade(
                         (job.student.clone(), job.exercise.name),
                         (cell, text),
                     );
-                    eprintln!(
+                    warn!(
                         "{}",
                         tr!(
                             lang,
@@ -200,7 +200,7 @@ pub fn grade(
     if let Err(error) =
         write_reports(&out, &markdown, &csv, &students, &results)
     {
-        eprintln!(
+        warn!(
             "{}",
             tr!(
                 lang,
@@ -211,8 +211,8 @@ pub fn grade(
         );
         return ExitCode::from(2);
     }
-    print!("{markdown}");
-    println!();
+    say_part!("{markdown}");
+    say!();
     let done = tr!(
         lang,
         "{total} submissions of {} students in {:.0} s; the table and \
@@ -224,7 +224,7 @@ pub fn grade(
         out.display()
     );
     for line in report::wrap(&done, report::COLUMNS) {
-        println!("{line}");
+        say!("{line}");
     }
     ExitCode::SUCCESS
 }

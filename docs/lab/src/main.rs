@@ -157,7 +157,7 @@ fn state_file(exercise: &Exercise) -> PathBuf {
 
 fn not_found(name: &str, lang: Lang) -> ExitCode {
     let names: Vec<&str> = EXERCISES.iter().map(|e| e.name).collect();
-    eprintln!(
+    warn!(
         "{}",
         tr!(
             lang,
@@ -172,7 +172,7 @@ fn not_found(name: &str, lang: Lang) -> ExitCode {
 fn list(lang: Lang) -> ExitCode {
     let root = workspace();
     // Hangul takes two columns: pad by width, not by characters.
-    println!(
+    say!(
         "{}{}{}",
         report::pad(&tr!(lang, "EXERCISE", "연습 문제"), 20),
         report::pad(&tr!(lang, "STARTER", "시작 파일"), 44),
@@ -192,10 +192,10 @@ fn list(lang: Lang) -> ExitCode {
         };
         let name = report::pad(exercise.name, 20);
         let starter = report::pad(exercise.starter, 44);
-        println!("{name}{starter}{state}");
+        say!("{name}{starter}{state}");
     }
-    println!();
-    println!(
+    say!();
+    say!(
         "{}",
         tr!(
             lang,
@@ -228,7 +228,7 @@ fn build_starter(exercise: &Exercise, lang: Lang) -> Result<PathBuf, ExitCode> {
             Ok(target_dir().join("examples").join(exercise.example))
         }
         Ok(_) => {
-            eprintln!(
+            warn!(
                 "{}",
                 tr!(
                     lang,
@@ -240,7 +240,7 @@ fn build_starter(exercise: &Exercise, lang: Lang) -> Result<PathBuf, ExitCode> {
             Err(ExitCode::FAILURE)
         }
         Err(error) => {
-            eprintln!(
+            warn!(
                 "{}",
                 tr!(
                     lang,
@@ -334,7 +334,7 @@ fn check_once(
     } else {
         program.describe()
     };
-    println!(
+    say!(
         "{}",
         paint.bold(&tr!(
             lang,
@@ -345,11 +345,11 @@ fn check_once(
     );
     let result = exercises::check(exercise, program, &options);
     if terminal {
-        eprint!("\r\x1b[K");
+        warn_part!("\r\x1b[K");
     }
     match result {
         Ok(cases) => {
-            print!("{}", report::render(&cases, lang, paint));
+            say_part!("{}", report::render(&cases, lang, paint));
             // A case skipped for a reason of its own (a client that is
             // not installed) is no failure; others follow a failure.
             if cases
@@ -382,10 +382,10 @@ fn check_once(
                 )
             };
             for line in report::wrap(&line, report::COLUMNS) {
-                println!("{line}");
+                say!("{line}");
             }
-            println!();
-            println!("0 passed, 1 failed");
+            say!();
+            say!("0 passed, 1 failed");
             ExitCode::FAILURE
         }
         Err(Stop::Setup(why)) => {
@@ -393,7 +393,7 @@ fn check_once(
                 &tr!(lang, "error: {why}", "오류: {why}"),
                 report::COLUMNS,
             ) {
-                eprintln!("{line}");
+                warn!("{line}");
             }
             ExitCode::from(2)
         }
@@ -412,8 +412,8 @@ fn watch(name: &str, port: u16, lang: Lang) -> ExitCode {
     let mut seen = changed(&path);
     loop {
         let _ = check_command(name, port, Vec::new(), lang);
-        println!();
-        println!(
+        say!();
+        say!(
             "{}",
             tr!(
                 lang,
@@ -430,6 +430,6 @@ fn watch(name: &str, port: u16, lang: Lang) -> ExitCode {
                 break;
             }
         }
-        println!();
+        say!();
     }
 }

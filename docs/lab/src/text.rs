@@ -41,3 +41,42 @@ macro_rules! tr {
         }
     };
 }
+
+/// `say!(…)`: a line on standard output, as `println!` writes it, except
+/// that a reader who has gone (`cargo lab list | head -3`) or a closed
+/// output ends nothing. `println!` would panic there; the lab goes on to
+/// its end instead, which is where it stops the programs it started.
+#[macro_export]
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+/// `say_part!(…)`: [`say!`] without the newline (`print!`).
+#[macro_export]
+macro_rules! say_part {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+/// `warn!(…)`: [`say!`] on standard error (`eprintln!`).
+#[macro_export]
+macro_rules! warn {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
+/// `warn_part!(…)`: [`warn!`] without the newline (`eprint!`).
+#[macro_export]
+macro_rules! warn_part {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stderr(), $($arg)*);
+    }};
+}

@@ -1191,3 +1191,41 @@ fn a_pool_fails_the_readiness_model_check() {
         report.stdout
     );
 }
+
+/// Runs `lab ARGS` with its standard output a pipe whose reader has gone,
+/// as in `cargo lab list | head -3`, under a deadline. (A closed descriptor
+/// would not do: Rust opens /dev/null in its place at start.)
+fn lab_without_stdout(args: &[&str]) -> (Option<i32>, String) {
+    build();
+    let gone = "import os, sys\n\
+                r, w = os.pipe()\n\
+                os.close(r)\n\
+                os.dup2(w, 1)\n\
+                os.execv(sys.argv[1], sys.argv[1:])";
+    let mut command = Command::new("python3");
+    command
+        .args(["-c", gone])
+        .arg(env!("CARGO_BIN_EXE_lab"))
+        .args(args)
+        .current_dir(workspace())
+        .env("LANG", "C");
+    let limits = Limits {
+        time: Duration::from_secs(90),
+        output: 1 << 20,
+    };
+    let run = harness::run(&mut command, b"", limits).unwrap();
+    let End::Exited(status) = run.end else {
+        panic!("lab {args:?}: {:?}", run.end);
+    };
+    (status.code(), String::from_utf8(run.stderr).unwrap())
+}
+
+#[test]
+fn a_closed_output_ends_no_run_with_a_panic() {
+    assert_eq!(lab_without_stdout(&["list"]), (Some(0), String::new()));
+    // A check goes on to its end and says how it went in its status.
+    assert_eq!(
+        lab_without_stdout(&["check", "pinger", "--port", "0"]),
+        (Some(1), String::new())
+    );
+}
