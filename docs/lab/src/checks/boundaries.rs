@@ -210,7 +210,7 @@ pub fn check(program: &Program, options: &Options) -> Result<Vec<Case>, Stop> {
     let what_two = tr!(
         lang,
         "serves two clients in a row, each its own line",
-        "클라이언트 둘을 차례로, 저마다의 줄로 서비스한다"
+        "클라이언트 둘을 차례로, 저마다의 줄로 처리한다"
     );
     let Some(started) = started else {
         for (id, what) in [
@@ -403,7 +403,7 @@ pub fn check(program: &Program, options: &Options) -> Result<Vec<Case>, Stop> {
                 .hint(tr!(lang,
                     "a server serves one client after another: accept, read the line, \
                      answer and close, in a loop that never ends (while True)",
-                    "서버는 클라이언트를 차례로 계속 서비스합니다. 수락, 줄 읽기, 응답, \
+                    "서버는 클라이언트를 차례로 계속 처리합니다. 수락, 줄 읽기, 응답, \
                      닫기를 끝나지 않는 반복문(while True) 안에 넣으세요"))
                 .read(section(lang, "tcp-server", IDEAS)),
             None => case.fail().got(got).hint(tr!(lang,

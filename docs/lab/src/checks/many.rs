@@ -321,7 +321,7 @@ pub fn check(
                 .hint(tr!(lang,
                     "a server serves one client after another: it must not end \
                      after the first one (accept in a loop that never ends)",
-                    "서버는 클라이언트를 하나씩 계속 서비스합니다. 첫 클라이언트 뒤에 \
+                    "서버는 클라이언트를 하나씩 계속 처리합니다. 첫 클라이언트 뒤에 \
                      끝나면 안 됩니다(끝나지 않는 반복문 안에서 accept하세요)"))
                 .read(read(lang, "tcp-server", "The lecture's ideas", "강의의 핵심 개념"))
         } else {
@@ -399,7 +399,7 @@ fn whats(model: Model, lang: Lang) -> Vec<(&'static str, String)> {
             tr!(
                 lang,
                 "goes on serving: answers the next client too",
-                "계속 서비스한다: 다음 클라이언트에게도 답한다"
+                "계속 처리한다: 다음 클라이언트에게도 답한다"
             ),
         ),
         (
@@ -427,7 +427,7 @@ fn whats(model: Model, lang: Lang) -> Vec<(&'static str, String)> {
             tr!(
                 lang,
                 "goes on serving after a client leaves early or resets its connection",
-                "클라이언트가 일찍 떠나거나 연결을 리셋해도 계속 서비스한다"
+                "클라이언트가 일찍 떠나거나 연결을 리셋해도 계속 처리한다"
             ),
         ),
         (
@@ -456,7 +456,7 @@ fn whats(model: Model, lang: Lang) -> Vec<(&'static str, String)> {
             tr!(
                 lang,
                 "serves {} idle clients with one thread (counted in /proc)",
-                "유휴 클라이언트 {}개를 스레드 하나로 서비스한다(/proc에서 셈)",
+                "유휴 클라이언트 {}개를 스레드 하나로 처리한다(/proc에서 셈)",
                 2 * IDLE
             ),
         )),
@@ -609,7 +609,7 @@ fn slow_case(
             "a server that gives up on a slow client (a short timeout) is not the \
              fix: a slow client must be served as well, while the others are",
             "느린 클라이언트를 포기하는 서버(짧은 타임아웃)는 해결책이 아닙니다. 느린 \
-             클라이언트도 다른 클라이언트와 함께 서비스해야 합니다"))
+             클라이언트도 다른 클라이언트와 함께 처리해야 합니다"))
         .read(model_section(model, lang))
 }
 
@@ -722,14 +722,14 @@ fn many_case(
             "serve each client on its own connection socket, with its own \
              buffer, and listen with a backlog large enough (128), so that the \
              kernel does not drop connections it has no room for",
-            "클라이언트마다 제 연결 소켓과 제 버퍼로 서비스하고, 커널이 자리가 없어 \
+            "클라이언트마다 제 연결 소켓과 제 버퍼로 처리하고, 커널이 자리가 없어 \
              연결을 버리지 않도록 충분한 백로그(128)로 listen하세요"
         ),
         Model::Pool => tr!(
             lang,
             "every connection sent to the pool must be served by some worker: \
              the workers take the next one as soon as they are done",
-            "풀에 보낸 연결은 어느 작업 스레드든 반드시 서비스해야 합니다. 작업 \
+            "풀에 보낸 연결은 어느 작업 스레드든 반드시 처리해야 합니다. 작업 \
              스레드는 하나를 마치면 곧바로 다음 연결을 가져갑니다"
         ),
     };
@@ -814,7 +814,7 @@ fn threads_case(
                 tr!(lang, "one thread serves every client: that is a readiness loop, \
                     not a pool; a pool is worker threads that take the accepted \
                     connections from a queue",
-                    "스레드 하나가 모든 클라이언트를 서비스합니다. 풀이 아니라 준비 상태 \
+                    "스레드 하나가 모든 클라이언트를 처리합니다. 풀이 아니라 준비 상태 \
                     루프입니다. 풀은 수락된 연결을 대기열에서 가져가는 작업 스레드들입니다")
             };
             case.fail()
@@ -828,13 +828,13 @@ fn threads_case(
                 tr!(lang, "{per_client}. A readiness loop serves every client from \
                     one thread: it waits in poll, never in accept or read",
                     "{per_client}. 준비 상태 루프는 스레드 하나로 모든 클라이언트를 \
-                    서비스합니다. 기다리는 곳은 poll뿐이고, accept나 read에서는 \
+                    처리합니다. 기다리는 곳은 poll뿐이고, accept나 read에서는 \
                     기다리지 않습니다")
             } else {
                 tr!(lang, "a readiness loop needs one thread, the one that waits in \
                     poll and serves whichever socket is ready: no pool, no runtime",
                     "준비 상태 루프에 필요한 스레드는 poll에서 기다리다가 준비된 소켓을 \
-                    서비스하는 하나뿐입니다. 풀도 런타임도 필요 없습니다")
+                    처리하는 하나뿐입니다. 풀도 런타임도 필요 없습니다")
             };
             case.fail()
                 .expected(tr!(lang, "1 thread", "스레드 1개"))

@@ -602,7 +602,7 @@ pub fn server(
     let what_keeps = tr!(
         lang,
         "goes on serving: answers the next client too",
-        "계속 서비스하며 다음 클라이언트에게도 답한다"
+        "계속 처리하며 다음 클라이언트에게도 답한다"
     );
     let what_each = tr!(
         lang,
@@ -698,7 +698,7 @@ pub fn server(
             .hint(tr!(lang,
                 "a server serves one client after another: put the receive and the \
                  reply in a loop that never ends (while True)",
-                "서버는 클라이언트를 차례로 계속 서비스합니다. 받기와 응답을 끝나지 \
+                "서버는 클라이언트를 차례로 계속 처리합니다. 받기와 응답을 끝나지 \
                  않는 반복문(while True) 안에 넣으세요"))
             .read(read(IDEAS))
     } else {

@@ -687,7 +687,7 @@ pub fn check(program: &Program, options: &Options) -> Result<Vec<Case>, Stop> {
                     .hint(tr!(lang,
                         "a server serves one request after another: accept, answer and \
                          close in a loop that never ends (while True)",
-                        "서버는 요청을 차례로 계속 서비스합니다. 수락, 응답, 닫기를 끝나지 \
+                        "서버는 요청을 차례로 계속 처리합니다. 수락, 응답, 닫기를 끝나지 \
                          않는 반복문(while True) 안에 넣으세요"))
                     .read(section(lang, PAGE, GOAL))
             } else {
