@@ -278,21 +278,21 @@ pub fn check(
     } else {
         let got = if answer.data.is_empty() {
             ended(&mut started, lang).map_or_else(
-                || tr!(lang, "no reply within {} s", "{} 초 안에 응답 없음",
+                || tr!(lang, "no reply within {} s", "{}초 안에 응답 없음",
                     REPLY_WAIT.as_secs()),
                 |end| tr!(lang, "no reply; the server ended: {end}",
-                    "응답 없음, 서버가 끝났습니다: {end}"),
+                    "응답 없음, 서버가 끝났습니다({end})"),
             )
         } else if answer.data == expected {
             tr!(lang, "the reply, but the connection still open after {} s",
-                "응답은 왔지만 {} 초가 지나도 연결이 열려 있음", REPLY_WAIT.as_secs())
+                "응답은 왔지만 {}초가 지나도 연결이 열려 있음", REPLY_WAIT.as_secs())
         } else {
             show(&answer.data)
         };
         case.fail().expected(show(&expected)).got(got).hint(tr!(lang,
             "keep the lecture's exchange: one recv of up to 1024 bytes, the \
              sentence back in upper case, then close the connection socket",
-            "강의의 교환을 그대로 두세요. 최대 1024 바이트를 한 번 recv하고, 문장을 \
+            "강의의 교환을 그대로 두세요. 최대 1024바이트를 한 번 recv하고, 문장을 \
              대문자로 바꿔 돌려보낸 뒤 연결 소켓을 닫습니다"))
             .read(model_section(model, lang))
     });
@@ -317,7 +317,7 @@ pub fn check(
             case
         } else if let Some(end) = end {
             case.fail().expected(show(&expected))
-                .got(tr!(lang, "the server ended: {end}", "서버가 끝났습니다: {end}"))
+                .got(tr!(lang, "the server ended: {end}", "서버가 끝났습니다({end})"))
                 .hint(tr!(lang,
                     "a server serves one client after another: it must not end \
                      after the first one (accept in a loop that never ends)",
@@ -350,7 +350,7 @@ pub fn check(
                 return case.fail().got(tr!(
                     lang,
                     "the server ended: {end}",
-                    "서버가 끝났습니다: {end}"
+                    "서버가 끝났습니다({end})"
                 ));
             }
         }
@@ -399,7 +399,7 @@ fn whats(model: Model, lang: Lang) -> Vec<(&'static str, String)> {
             tr!(
                 lang,
                 "goes on serving: answers the next client too",
-                "계속 처리한다: 다음 클라이언트에게도 답한다"
+                "계속 처리하며 다음 클라이언트에게도 답한다"
             ),
         ),
         (
@@ -407,7 +407,7 @@ fn whats(model: Model, lang: Lang) -> Vec<(&'static str, String)> {
             tr!(
                 lang,
                 "answers a client within {} s while another is connected and sends nothing",
-                "다른 클라이언트가 연결만 하고 아무것도 보내지 않는 동안에도 {} 초 안에 답한다",
+                "다른 클라이언트가 연결만 하고 아무것도 보내지 않는 동안에도 {}초 안에 답한다",
                 HELD.as_secs()
             ),
         ),
@@ -417,7 +417,7 @@ fn whats(model: Model, lang: Lang) -> Vec<(&'static str, String)> {
                 lang,
                 "answers a client within {} s while another sends one byte at a time, \
              and answers the slow one too",
-                "다른 클라이언트가 한 바이트씩 느리게 보내는 동안에도 {} 초 안에 답하고, \
+                "다른 클라이언트가 한 바이트씩 느리게 보내는 동안에도 {}초 안에 답하고, \
              느린 클라이언트에게도 답한다",
                 HELD.as_secs()
             ),
@@ -466,8 +466,8 @@ fn whats(model: Model, lang: Lang) -> Vec<(&'static str, String)> {
                 lang,
                 "does not start a thread per client: the same threads with {} idle \
              clients as with {IDLE} (counted in /proc)",
-                "클라이언트마다 스레드를 만들지 않는다: 유휴 클라이언트 {IDLE}개일 때와 \
-             {}개일 때 스레드가 같다(/proc에서 셈)",
+                "클라이언트마다 스레드를 만들지 않는다(유휴 클라이언트가 {IDLE}개일 때와 \
+             {}개일 때 스레드 수가 같다, /proc에서 셈)",
                 2 * IDLE
             ),
         )),
@@ -505,7 +505,7 @@ fn idle_case(
         tr!(
             lang,
             "no reply within {} s: the server was still waiting for the idle client",
-            "{} 초 안에 응답 없음: 서버는 아직 유휴 클라이언트를 기다리고 있었습니다",
+            "{}초 안에 응답 없음(서버는 아직 유휴 클라이언트를 기다리고 있었습니다)",
             HELD.as_secs()
         )
     } else {
@@ -579,8 +579,8 @@ fn slow_case(
                 lang,
                 "no reply within {} s: the server was waiting for the slow \
                 client's first byte",
-                "{} 초 안에 응답 없음: 서버는 느린 클라이언트의 첫 바이트를 기다리고 \
-                있었습니다",
+                "{}초 안에 응답 없음(서버는 느린 클라이언트의 첫 바이트를 기다리고 \
+                있었습니다)",
                 HELD.as_secs()
             )
         } else {
@@ -601,7 +601,7 @@ fn slow_case(
             show(&slow_expected)))
         .got(if reply.data.is_empty() {
             tr!(lang, "nothing: its connection was closed or reset",
-                "아무것도 오지 않음: 연결이 닫히거나 리셋됨")
+                "아무것도 오지 않음(연결이 닫히거나 리셋됨)")
         } else {
             show(&reply.data)
         })
@@ -645,7 +645,7 @@ fn resets_case(
     }
     let got = match end {
         Some(end) => {
-            tr!(lang, "the server ended: {end}", "서버가 끝났습니다: {end}")
+            tr!(lang, "the server ended: {end}", "서버가 끝났습니다({end})")
         }
         None => show(&answer.data),
     };
@@ -736,7 +736,7 @@ fn many_case(
     case.fail()
         .expected(show(expected))
         .got(tr!(lang, "{} ({} of {CLIENTS} clients without their reply in {} s)",
-            "{} (클라이언트 {CLIENTS}개 중 {}개가 {} 초 안에 제 응답을 받지 못함)",
+            "{} (클라이언트 {CLIENTS}개 중 {}개가 {}초 안에 제 응답을 받지 못함)",
             show(got), wrong.len(), CLIENTS_WAIT.as_secs()))
         .hint(hint)
         .read(model_section(model, lang))

@@ -289,8 +289,8 @@ pub fn client(
             ending(a.status, &a.stderr, lang))).hint(tr!(lang,
             "{send} the sentence to (HOST, PORT), the two arguments the program \
              was started with (127.0.0.1 {first})",
-            "문장을 프로그램이 받은 두 인자 (HOST, PORT)로 {send} 하세요 \
-             (이번에는 127.0.0.1 {first})")).read(read(LECTURE_LISTING)),
+            "문장을 {send}로, 프로그램이 받은 두 인자 (HOST, PORT)(이번에는 \
+             127.0.0.1 {first})에 보내세요")).read(read(LECTURE_LISTING)),
     });
 
     let what = tr!(
@@ -612,7 +612,7 @@ pub fn server(
     let what_long = tr!(
         lang,
         "answers a long sentence whole ({} bytes)",
-        "긴 문장에 통째로 답한다({} 바이트)",
+        "긴 문장에 통째로 답한다({}바이트)",
         long_size(proto)
     );
     let what_port = tr!(
@@ -733,7 +733,7 @@ pub fn server(
                 .hint(tr!(
                     lang,
                     "receive with a buffer of {} bytes, as the Python does",
-                    "파이썬처럼 {} 바이트 버퍼로 받으세요",
+                    "파이썬처럼 {}바이트 버퍼로 받으세요",
                     if proto.udp() { 2048 } else { 1024 }
                 ))
                 .read(section(lang, "what-goes-wrong", LONGER_THAN_BUFFER))

@@ -368,7 +368,7 @@ fn got(response: &Response, ended: Option<String>, lang: Lang) -> String {
         tr!(
             lang,
             "{} within {} s",
-            "{} 초 동안 {}",
+            "{}초 동안 {}",
             nothing(lang),
             REPLY_WAIT.as_secs()
         )
@@ -379,7 +379,7 @@ fn got(response: &Response, ended: Option<String>, lang: Lang) -> String {
         Some(end) => tr!(
             lang,
             "{what}; the server ended: {end}",
-            "{what}, 서버가 끝났습니다: {end}"
+            "{what}, 서버가 끝났습니다({end})"
         ),
         None => what,
     }
@@ -410,7 +410,7 @@ pub fn check(program: &Program, options: &Options) -> Result<Vec<Case>, Stop> {
     let what_html = tr!(
         lang,
         "sends the HTML page, every byte ({} bytes)",
-        "HTML 페이지를 바이트 하나 빠짐없이 보낸다({} 바이트)",
+        "HTML 페이지를 바이트 하나 빠짐없이 보낸다({}바이트)",
         site.html.1.len()
     );
     let what_text = tr!(
@@ -422,7 +422,7 @@ pub fn check(program: &Program, options: &Options) -> Result<Vec<Case>, Stop> {
     let what_binary = tr!(
         lang,
         "sends the binary file /{}, every byte ({} bytes)",
-        "바이너리 파일 /{}을(를) 바이트 하나 빠짐없이 보낸다({} 바이트)",
+        "바이너리 파일 /{}을(를) 바이트 하나 빠짐없이 보낸다({}바이트)",
         site.binary.0,
         site.binary.1.len()
     );
@@ -454,7 +454,7 @@ pub fn check(program: &Program, options: &Options) -> Result<Vec<Case>, Stop> {
     let what_outside = tr!(
         lang,
         "a request for /../{} (outside its folder): advice only",
-        "폴더 밖의 /../{} 요청: 참고 사항일 뿐이다",
+        "폴더 밖의 /../{} 요청에는 파일을 보내지 않는다(참고 사항)",
         site.outside.0
     );
 
@@ -544,7 +544,7 @@ pub fn check(program: &Program, options: &Options) -> Result<Vec<Case>, Stop> {
             case.expected(tr!(
                 lang,
                 "HTTP/1.1 200 OK and the file's {} bytes",
-                "HTTP/1.1 200 OK와 파일의 {} 바이트",
+                "HTTP/1.1 200 OK와 파일의 {}바이트",
                 file.len()
             ))
         } else {
@@ -575,14 +575,14 @@ pub fn check(program: &Program, options: &Options) -> Result<Vec<Case>, Stop> {
             case.got(tr!(
                 lang,
                 "a body of {} bytes, other than the file from byte {differ} on",
-                "{} 바이트의 본문, 바이트 {differ}부터 파일과 다름",
+                "{}바이트 본문, {differ}번째 바이트부터 파일과 다름",
                 response.body.len()
             ))
         } else if response.status_is(200) {
             case.got(tr!(
                 lang,
                 "a body of {} bytes: {}",
-                "{} 바이트의 본문: {}",
+                "{}바이트 본문: {}",
                 response.body.len(),
                 show(&response.body)
             ))
@@ -683,7 +683,7 @@ pub fn check(program: &Program, options: &Options) -> Result<Vec<Case>, Stop> {
                     .expected(tr!(lang, "3 answers, the server still running",
                         "응답 3개, 서버는 계속 실행 중"))
                     .got(tr!(lang, "{answered} answered; the server ended: {}",
-                        "{answered}개에 답하고 서버가 끝났습니다: {}", ended.unwrap_or_default()))
+                        "{answered}개에 답하고 서버가 끝났습니다({})", ended.unwrap_or_default()))
                     .hint(tr!(lang,
                         "a server serves one request after another: accept, answer and \
                          close in a loop that never ends (while True)",
@@ -932,7 +932,7 @@ fn browser(
         _ => tr!(
             lang,
             "no page within {} s",
-            "{} 초 안에 페이지가 오지 않음",
+            "{}초 안에 페이지가 오지 않음",
             BROWSER_TIME.as_secs()
         ),
     };
