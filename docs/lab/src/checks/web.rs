@@ -410,19 +410,19 @@ pub fn check(program: &Program, options: &Options) -> Result<Vec<Case>, Stop> {
     let what_html = tr!(
         lang,
         "sends the HTML page, every byte ({} bytes)",
-        "HTML 페이지를 바이트 하나 빠짐없이 보낸다({}바이트)",
+        "HTML 페이지의 바이트를 하나도 빠짐없이 보낸다({}바이트)",
         site.html.1.len()
     );
     let what_text = tr!(
         lang,
         "sends the text file /{}, every byte",
-        "텍스트 파일 /{}을(를) 바이트 하나 빠짐없이 보낸다",
+        "텍스트 파일 /{}의 바이트를 하나도 빠짐없이 보낸다",
         site.text.0
     );
     let what_binary = tr!(
         lang,
         "sends the binary file /{}, every byte ({} bytes)",
-        "바이너리 파일 /{}을(를) 바이트 하나 빠짐없이 보낸다({}바이트)",
+        "바이너리 파일 /{}의 바이트를 하나도 빠짐없이 보낸다({}바이트)",
         site.binary.0,
         site.binary.1.len()
     );
@@ -454,7 +454,7 @@ pub fn check(program: &Program, options: &Options) -> Result<Vec<Case>, Stop> {
     let what_outside = tr!(
         lang,
         "a request for /../{} (outside its folder): advice only",
-        "폴더 밖의 /../{} 요청에는 파일을 보내지 않는다(참고 사항)",
+        "폴더 밖의 /../{} 요청에 어떻게 답하는지 본다(참고 사항)",
         site.outside.0
     );
 
@@ -791,7 +791,7 @@ pub fn check(program: &Program, options: &Options) -> Result<Vec<Case>, Stop> {
             "it sent ../{}, a file outside its folder. A browser never asks for it, but \
              any client can (curl --path-as-is): refuse a path with `..` in it, with 404 \
              or 403",
-            "폴더 밖의 파일 ../{}을(를) 보냈습니다. 브라우저는 이런 요청을 보내지 않지만 \
+            "서버가 폴더 밖에 있는 파일 ../{}의 내용을 보냈습니다. 브라우저는 이런 요청을 보내지 않지만 \
              다른 클라이언트는 보낼 수 있습니다(curl --path-as-is). `..`이 든 경로는 \
              404나 403으로 거절하세요", site.outside.0))
     } else {
