@@ -31,6 +31,13 @@ pub const VARIANTS: &[(&str, &str)] = &[
     ("백 로그", "백로그"),
     ("파일 기술자", "파일 디스크립터"),
     ("절반 닫기", "하프 클로즈"),
+    // A server serves a client: 처리하다, as the chapter "여러 클라이언트를
+    // 동시에 처리하기" says (서비스 stays the noun: 표준 서비스).
+    ("서비스하", "처리하"),
+    ("서비스한", "처리한"),
+    ("서비스합", "처리합"),
+    ("서비스해", "처리해"),
+    ("서비스할", "처리할"),
     // A queue is a 대기열 (and then 이/을/은 after it, not 가/를/는).
     ("큐", "대기열"),
     // 곧 for "that is": 즉.

@@ -44,7 +44,7 @@ impl Cell {
             Cell::Checked { passed, total } => format!("{passed}/{total}"),
             Cell::NotBuilt => tr!(lang, "does not build", "빌드 실패"),
             Cell::NotWritten => tr!(lang, "not written", "작성 전"),
-            Cell::Error => tr!(lang, "error", "오류"),
+            Cell::Error => tr!(lang, "error", "에러"),
         }
     }
 }
@@ -82,7 +82,7 @@ pub fn grade(
                     tr!(
                         lang,
                         "error: no exercise {name:?}",
-                        "오류: {name:?}이라는 연습 문제는 없습니다"
+                        "에러: {name:?}이라는 연습 문제는 없습니다"
                     )
                 );
                 return ExitCode::from(2);
@@ -96,7 +96,7 @@ pub fn grade(
             tr!(
                 lang,
                 "error: cannot read the folder {}",
-                "오류: {} 폴더를 읽을 수 없습니다",
+                "에러: {} 폴더를 읽을 수 없습니다",
                 dir.display()
             )
         );
@@ -205,7 +205,7 @@ pub fn grade(
             tr!(
                 lang,
                 "error: cannot write to {}: {error}",
-                "오류: {}에 쓸 수 없습니다: {error}",
+                "에러: {}에 쓸 수 없습니다: {error}",
                 out.display()
             )
         );

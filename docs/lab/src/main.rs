@@ -162,7 +162,7 @@ fn not_found(name: &str, lang: Lang) -> ExitCode {
         tr!(
             lang,
             "error: no exercise {name:?}; the exercises: {}",
-            "오류: {name:?}이라는 연습 문제는 없습니다. 연습 문제는 {}입니다",
+            "에러: {name:?}이라는 연습 문제는 없습니다. 연습 문제는 {}입니다",
             names.join(", ")
         )
     );
@@ -233,7 +233,7 @@ fn build_starter(exercise: &Exercise, lang: Lang) -> Result<PathBuf, ExitCode> {
                 tr!(
                     lang,
                     "{} does not compile yet: fix the errors above, then check again",
-                    "{} 파일이 아직 컴파일되지 않습니다. 위의 오류를 고친 뒤 다시 검사하세요",
+                    "{} 파일이 아직 컴파일되지 않습니다. 위의 에러를 고친 뒤 다시 검사하세요",
                     exercise.starter
                 )
             );
@@ -245,7 +245,7 @@ fn build_starter(exercise: &Exercise, lang: Lang) -> Result<PathBuf, ExitCode> {
                 tr!(
                     lang,
                     "error: cannot run cargo: {error}",
-                    "오류: cargo를 실행할 수 없습니다: {error}"
+                    "에러: cargo를 실행할 수 없습니다: {error}"
                 )
             );
             Err(ExitCode::from(2))
@@ -390,7 +390,7 @@ fn check_once(
         }
         Err(Stop::Setup(why)) => {
             for line in report::wrap(
-                &tr!(lang, "error: {why}", "오류: {why}"),
+                &tr!(lang, "error: {why}", "에러: {why}"),
                 report::COLUMNS,
             ) {
                 warn!("{line}");

@@ -128,7 +128,10 @@ pub fn last_words(stderr: &[u8]) -> String {
 pub fn ending(status: Option<ExitStatus>, stderr: &[u8], lang: Lang) -> String {
     let words = last_words(stderr);
     let status = match status {
-        Some(status) => status.to_string(),
+        Some(status) => match (lang, status.code()) {
+            (Lang::Ko, Some(code)) => format!("종료 상태 {code}"),
+            _ => status.to_string(),
+        },
         None => tr!(lang, "still running", "아직 실행 중"),
     };
     if words.is_empty() {

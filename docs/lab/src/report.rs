@@ -203,6 +203,7 @@ pub fn render(cases: &[Case], lang: Lang, paint: Paint) -> String {
             labels.iter().map(|(l, _)| width(l)).max().unwrap_or(0);
         for (label, text) in labels {
             let Some(text) = text else { continue };
+            let text = &lengths_in(text, lang);
             let pad = " ".repeat(label_width - width(&label));
             let lead = format!("    {label}:{pad} ");
             let indent = " ".repeat(width(&lead));
@@ -335,6 +336,32 @@ pub fn show(bytes: &[u8]) -> String {
     out
 }
 
+/// [`show`]'s full length of a cut byte string, `"… (1550 bytes)`, in the
+/// report's language: `"… (1550바이트)` in Korean. (`show` has no
+/// language: its callers are many, and most byte strings are not cut.)
+fn lengths_in(text: &str, lang: Lang) -> String {
+    const CUT: &str = "\"… (";
+    const BYTES: &str = " bytes)";
+    if !matches!(lang, Lang::Ko) {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find(CUT) {
+        let (before, after) = rest.split_at(at + CUT.len());
+        out.push_str(before);
+        let digits = after.chars().take_while(char::is_ascii_digit).count();
+        rest = after;
+        if digits > 0 && after[digits..].starts_with(BYTES) {
+            out.push_str(&after[..digits]);
+            out.push_str("바이트)");
+            rest = &after[digits + BYTES.len()..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// How many characters of a byte string [`show`] shows.
 const SHOWN: usize = 60;
 
@@ -348,6 +375,23 @@ mod tests {
         assert_eq!(show(b"a\x00\"b"), "\"a\\x00\\\"b\"");
         let long = vec![b'a'; 100];
         assert_eq!(show(&long), format!("\"{}\"… (100 bytes)", "a".repeat(60)));
+    }
+
+    #[test]
+    fn a_korean_report_gives_the_full_length_in_korean() {
+        let long = vec![b'a'; 1550];
+        let case = Case::new("long", "what".into())
+            .fail()
+            .expected(show(&long))
+            .got(show(b"short"));
+        let report = render(&[case], Lang::Ko, Paint(false));
+        assert!(report.contains("\"… (1550바이트)"), "{report}");
+        assert!(!report.contains("bytes"), "{report}");
+        let case = Case::new("long", "what".into())
+            .fail()
+            .expected(show(&long));
+        let report = render(&[case], Lang::En, Paint(false));
+        assert!(report.contains("\"… (1550 bytes)"), "{report}");
     }
 
     #[test]

@@ -194,7 +194,7 @@ pub fn check(program: &Program, options: &Options) -> Result<Vec<Case>, Stop> {
     let what_pieces = tr!(
         lang,
         "answers the whole line when it comes in {} pieces with pauses",
-        "줄이 {}조각으로 쉬엄쉬엄 와도 줄 전체에 답한다",
+        "줄이 {}조각으로 나뉘어 틈을 두고 와도 줄 전체에 답한다",
         "2-6"
     );
     let what_utf8 = tr!(
@@ -205,12 +205,12 @@ pub fn check(program: &Program, options: &Options) -> Result<Vec<Case>, Stop> {
     let what_long = tr!(
         lang,
         "answers a line longer than 1024 bytes whole",
-        "1024 바이트보다 긴 줄에 통째로 답한다"
+        "1024바이트보다 긴 줄에 통째로 답한다"
     );
     let what_two = tr!(
         lang,
         "serves two clients in a row, each its own line",
-        "클라이언트 둘을 차례로, 저마다의 줄로 서비스한다"
+        "클라이언트 둘을 차례로, 저마다의 줄로 처리한다"
     );
     let Some(started) = started else {
         for (id, what) in [
@@ -258,7 +258,7 @@ pub fn check(program: &Program, options: &Options) -> Result<Vec<Case>, Stop> {
                 cases.push(case.fail().got(tr!(
                     lang,
                     "it did not start again: {why}",
-                    "다시 시작하지 않음: {why}"
+                    "다시 시작하지 않음({why})"
                 )));
                 continue;
             }
@@ -280,12 +280,12 @@ pub fn check(program: &Program, options: &Options) -> Result<Vec<Case>, Stop> {
             (Some(end), true) => tr!(
                 lang,
                 "no reply; the server ended: {end}",
-                "응답 없음, 서버가 끝났습니다: {end}"
+                "응답 없음, 서버가 끝났습니다({end})"
             ),
             (Some(end), false) => tr!(
                 lang,
                 "{}, then the server ended: {end}",
-                "{} 다음에 서버가 끝났습니다: {end}",
+                "{} 다음에 서버가 끝났습니다({end})",
                 show(&answer.data)
             ),
             (None, true) if answer.refused => {
@@ -294,7 +294,7 @@ pub fn check(program: &Program, options: &Options) -> Result<Vec<Case>, Stop> {
             (None, true) => tr!(
                 lang,
                 "{} within {} s of the \\n",
-                "\\n을 보낸 뒤 {} 초 동안 {}",
+                "\\n을 보낸 뒤 {}초 동안 {}",
                 nothing(lang),
                 REPLY_WAIT.as_secs()
             ),
@@ -372,7 +372,7 @@ pub fn check(program: &Program, options: &Options) -> Result<Vec<Case>, Stop> {
             cases.push(case.fail().got(tr!(
                 lang,
                 "it did not start again: {why}",
-                "다시 시작하지 않음: {why}"
+                "다시 시작하지 않음({why})"
             )));
             return Ok(cases);
         }
@@ -399,11 +399,11 @@ pub fn check(program: &Program, options: &Options) -> Result<Vec<Case>, Stop> {
         let got = format!("{} / {}", show(&replies[0]), show(&replies[1]));
         match server.ended() {
             Some(end) => case.fail().got(tr!(lang, "{got}; the server ended: {end}",
-                "{got}, 서버가 끝났습니다: {end}"))
+                "{got}, 서버가 끝났습니다({end})"))
                 .hint(tr!(lang,
                     "a server serves one client after another: accept, read the line, \
                      answer and close, in a loop that never ends (while True)",
-                    "서버는 클라이언트를 차례로 계속 서비스합니다. 수락, 줄 읽기, 응답, \
+                    "서버는 클라이언트를 차례로 계속 처리합니다. 수락, 줄 읽기, 응답, \
                      닫기를 끝나지 않는 반복문(while True) 안에 넣으세요"))
                 .read(section(lang, "tcp-server", IDEAS)),
             None => case.fail().got(got).hint(tr!(lang,

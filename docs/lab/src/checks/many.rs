@@ -278,21 +278,21 @@ pub fn check(
     } else {
         let got = if answer.data.is_empty() {
             ended(&mut started, lang).map_or_else(
-                || tr!(lang, "no reply within {} s", "{} 초 안에 응답 없음",
+                || tr!(lang, "no reply within {} s", "{}초 안에 응답 없음",
                     REPLY_WAIT.as_secs()),
                 |end| tr!(lang, "no reply; the server ended: {end}",
-                    "응답 없음, 서버가 끝났습니다: {end}"),
+                    "응답 없음, 서버가 끝났습니다({end})"),
             )
         } else if answer.data == expected {
             tr!(lang, "the reply, but the connection still open after {} s",
-                "응답은 왔지만 {} 초가 지나도 연결이 열려 있음", REPLY_WAIT.as_secs())
+                "응답은 왔지만 {}초가 지나도 연결이 열려 있음", REPLY_WAIT.as_secs())
         } else {
             show(&answer.data)
         };
         case.fail().expected(show(&expected)).got(got).hint(tr!(lang,
             "keep the lecture's exchange: one recv of up to 1024 bytes, the \
              sentence back in upper case, then close the connection socket",
-            "강의의 교환을 그대로 두세요. 최대 1024 바이트를 한 번 recv하고, 문장을 \
+            "강의의 교환을 그대로 두세요. 최대 1024바이트를 한 번 recv하고, 문장을 \
              대문자로 바꿔 돌려보낸 뒤 연결 소켓을 닫습니다"))
             .read(model_section(model, lang))
     });
@@ -317,11 +317,11 @@ pub fn check(
             case
         } else if let Some(end) = end {
             case.fail().expected(show(&expected))
-                .got(tr!(lang, "the server ended: {end}", "서버가 끝났습니다: {end}"))
+                .got(tr!(lang, "the server ended: {end}", "서버가 끝났습니다({end})"))
                 .hint(tr!(lang,
                     "a server serves one client after another: it must not end \
                      after the first one (accept in a loop that never ends)",
-                    "서버는 클라이언트를 하나씩 계속 서비스합니다. 첫 클라이언트 뒤에 \
+                    "서버는 클라이언트를 하나씩 계속 처리합니다. 첫 클라이언트 뒤에 \
                      끝나면 안 됩니다(끝나지 않는 반복문 안에서 accept하세요)"))
                 .read(read(lang, "tcp-server", "The lecture's ideas", "강의의 핵심 개념"))
         } else {
@@ -350,7 +350,7 @@ pub fn check(
                 return case.fail().got(tr!(
                     lang,
                     "the server ended: {end}",
-                    "서버가 끝났습니다: {end}"
+                    "서버가 끝났습니다({end})"
                 ));
             }
         }
@@ -399,7 +399,7 @@ fn whats(model: Model, lang: Lang) -> Vec<(&'static str, String)> {
             tr!(
                 lang,
                 "goes on serving: answers the next client too",
-                "계속 서비스한다: 다음 클라이언트에게도 답한다"
+                "계속 처리하며 다음 클라이언트에게도 답한다"
             ),
         ),
         (
@@ -407,7 +407,7 @@ fn whats(model: Model, lang: Lang) -> Vec<(&'static str, String)> {
             tr!(
                 lang,
                 "answers a client within {} s while another is connected and sends nothing",
-                "다른 클라이언트가 연결만 하고 아무것도 보내지 않는 동안에도 {} 초 안에 답한다",
+                "다른 클라이언트가 연결만 하고 아무것도 보내지 않는 동안에도 {}초 안에 답한다",
                 HELD.as_secs()
             ),
         ),
@@ -417,7 +417,7 @@ fn whats(model: Model, lang: Lang) -> Vec<(&'static str, String)> {
                 lang,
                 "answers a client within {} s while another sends one byte at a time, \
              and answers the slow one too",
-                "다른 클라이언트가 한 바이트씩 느리게 보내는 동안에도 {} 초 안에 답하고, \
+                "다른 클라이언트가 한 바이트씩 느리게 보내는 동안에도 {}초 안에 답하고, \
              느린 클라이언트에게도 답한다",
                 HELD.as_secs()
             ),
@@ -427,7 +427,7 @@ fn whats(model: Model, lang: Lang) -> Vec<(&'static str, String)> {
             tr!(
                 lang,
                 "goes on serving after a client leaves early or resets its connection",
-                "클라이언트가 일찍 떠나거나 연결을 리셋해도 계속 서비스한다"
+                "클라이언트가 일찍 떠나거나 연결을 리셋해도 계속 처리한다"
             ),
         ),
         (
@@ -456,7 +456,7 @@ fn whats(model: Model, lang: Lang) -> Vec<(&'static str, String)> {
             tr!(
                 lang,
                 "serves {} idle clients with one thread (counted in /proc)",
-                "유휴 클라이언트 {}개를 스레드 하나로 서비스한다(/proc에서 셈)",
+                "유휴 클라이언트 {}개를 스레드 하나로 처리한다(/proc에서 셈)",
                 2 * IDLE
             ),
         )),
@@ -466,8 +466,8 @@ fn whats(model: Model, lang: Lang) -> Vec<(&'static str, String)> {
                 lang,
                 "does not start a thread per client: the same threads with {} idle \
              clients as with {IDLE} (counted in /proc)",
-                "클라이언트마다 스레드를 만들지 않는다: 유휴 클라이언트 {IDLE}개일 때와 \
-             {}개일 때 스레드가 같다(/proc에서 셈)",
+                "클라이언트마다 스레드를 만들지 않는다(유휴 클라이언트가 {IDLE}개일 때와 \
+             {}개일 때 스레드 수가 같다, /proc에서 셈)",
                 2 * IDLE
             ),
         )),
@@ -505,7 +505,7 @@ fn idle_case(
         tr!(
             lang,
             "no reply within {} s: the server was still waiting for the idle client",
-            "{} 초 안에 응답 없음: 서버는 아직 유휴 클라이언트를 기다리고 있었습니다",
+            "{}초 안에 응답 없음(서버는 아직 유휴 클라이언트를 기다리고 있었습니다)",
             HELD.as_secs()
         )
     } else {
@@ -579,8 +579,8 @@ fn slow_case(
                 lang,
                 "no reply within {} s: the server was waiting for the slow \
                 client's first byte",
-                "{} 초 안에 응답 없음: 서버는 느린 클라이언트의 첫 바이트를 기다리고 \
-                있었습니다",
+                "{}초 안에 응답 없음(서버는 느린 클라이언트의 첫 바이트를 기다리고 \
+                있었습니다)",
                 HELD.as_secs()
             )
         } else {
@@ -601,7 +601,7 @@ fn slow_case(
             show(&slow_expected)))
         .got(if reply.data.is_empty() {
             tr!(lang, "nothing: its connection was closed or reset",
-                "아무것도 오지 않음: 연결이 닫히거나 리셋됨")
+                "아무것도 오지 않음(연결이 닫히거나 리셋됨)")
         } else {
             show(&reply.data)
         })
@@ -609,7 +609,7 @@ fn slow_case(
             "a server that gives up on a slow client (a short timeout) is not the \
              fix: a slow client must be served as well, while the others are",
             "느린 클라이언트를 포기하는 서버(짧은 타임아웃)는 해결책이 아닙니다. 느린 \
-             클라이언트도 다른 클라이언트와 함께 서비스해야 합니다"))
+             클라이언트도 다른 클라이언트와 함께 처리해야 합니다"))
         .read(model_section(model, lang))
 }
 
@@ -645,7 +645,7 @@ fn resets_case(
     }
     let got = match end {
         Some(end) => {
-            tr!(lang, "the server ended: {end}", "서버가 끝났습니다: {end}")
+            tr!(lang, "the server ended: {end}", "서버가 끝났습니다({end})")
         }
         None => show(&answer.data),
     };
@@ -722,21 +722,21 @@ fn many_case(
             "serve each client on its own connection socket, with its own \
              buffer, and listen with a backlog large enough (128), so that the \
              kernel does not drop connections it has no room for",
-            "클라이언트마다 제 연결 소켓과 제 버퍼로 서비스하고, 커널이 자리가 없어 \
+            "클라이언트마다 제 연결 소켓과 제 버퍼로 처리하고, 커널이 자리가 없어 \
              연결을 버리지 않도록 충분한 백로그(128)로 listen하세요"
         ),
         Model::Pool => tr!(
             lang,
             "every connection sent to the pool must be served by some worker: \
              the workers take the next one as soon as they are done",
-            "풀에 보낸 연결은 어느 작업 스레드든 반드시 서비스해야 합니다. 작업 \
+            "풀에 보낸 연결은 어느 작업 스레드든 반드시 처리해야 합니다. 작업 \
              스레드는 하나를 마치면 곧바로 다음 연결을 가져갑니다"
         ),
     };
     case.fail()
         .expected(show(expected))
         .got(tr!(lang, "{} ({} of {CLIENTS} clients without their reply in {} s)",
-            "{} (클라이언트 {CLIENTS}개 중 {}개가 {} 초 안에 제 응답을 받지 못함)",
+            "{} (클라이언트 {CLIENTS}개 중 {}개가 {}초 안에 제 응답을 받지 못함)",
             show(got), wrong.len(), CLIENTS_WAIT.as_secs()))
         .hint(hint)
         .read(model_section(model, lang))
@@ -814,7 +814,7 @@ fn threads_case(
                 tr!(lang, "one thread serves every client: that is a readiness loop, \
                     not a pool; a pool is worker threads that take the accepted \
                     connections from a queue",
-                    "스레드 하나가 모든 클라이언트를 서비스합니다. 풀이 아니라 준비 상태 \
+                    "스레드 하나가 모든 클라이언트를 처리합니다. 풀이 아니라 준비 상태 \
                     루프입니다. 풀은 수락된 연결을 대기열에서 가져가는 작업 스레드들입니다")
             };
             case.fail()
@@ -828,13 +828,13 @@ fn threads_case(
                 tr!(lang, "{per_client}. A readiness loop serves every client from \
                     one thread: it waits in poll, never in accept or read",
                     "{per_client}. 준비 상태 루프는 스레드 하나로 모든 클라이언트를 \
-                    서비스합니다. 기다리는 곳은 poll뿐이고, accept나 read에서는 \
+                    처리합니다. 기다리는 곳은 poll뿐이고, accept나 read에서는 \
                     기다리지 않습니다")
             } else {
                 tr!(lang, "a readiness loop needs one thread, the one that waits in \
                     poll and serves whichever socket is ready: no pool, no runtime",
                     "준비 상태 루프에 필요한 스레드는 poll에서 기다리다가 준비된 소켓을 \
-                    서비스하는 하나뿐입니다. 풀도 런타임도 필요 없습니다")
+                    처리하는 하나뿐입니다. 풀도 런타임도 필요 없습니다")
             };
             case.fail()
                 .expected(tr!(lang, "1 thread", "스레드 1개"))

@@ -379,7 +379,7 @@ pub fn check(program: &Program, options: &Options) -> Result<Vec<Case>, Stop> {
         case.fail().got(format!("{} ({})", nothing(lang), ending(one.status, &one.stderr, lang)))
             .hint(tr!(lang, "send each ping with sendto to (HOST, PORT) from the arguments \
                 (this time 127.0.0.1 {})",
-                "각 핑을 인자로 받은 (HOST, PORT)(이번에는 127.0.0.1 {})로 sendto 하세요", one.port))
+                "각 핑을 sendto로, 인자로 받은 (HOST, PORT)(이번에는 127.0.0.1 {})에 보내세요", one.port))
             .read(read_page())
     } else if hung_at.is_some() && last_dropped {
         case.skip()

@@ -289,8 +289,8 @@ pub fn client(
             ending(a.status, &a.stderr, lang))).hint(tr!(lang,
             "{send} the sentence to (HOST, PORT), the two arguments the program \
              was started with (127.0.0.1 {first})",
-            "문장을 프로그램이 받은 두 인자 (HOST, PORT)로 {send} 하세요 \
-             (이번에는 127.0.0.1 {first})")).read(read(LECTURE_LISTING)),
+            "문장을 {send}로, 프로그램이 받은 두 인자 (HOST, PORT)(이번에는 \
+             127.0.0.1 {first})에 보내세요")).read(read(LECTURE_LISTING)),
     });
 
     let what = tr!(
@@ -602,7 +602,7 @@ pub fn server(
     let what_keeps = tr!(
         lang,
         "goes on serving: answers the next client too",
-        "계속 서비스하며 다음 클라이언트에게도 답한다"
+        "계속 처리하며 다음 클라이언트에게도 답한다"
     );
     let what_each = tr!(
         lang,
@@ -612,7 +612,7 @@ pub fn server(
     let what_long = tr!(
         lang,
         "answers a long sentence whole ({} bytes)",
-        "긴 문장에 통째로 답한다({} 바이트)",
+        "긴 문장에 통째로 답한다({}바이트)",
         long_size(proto)
     );
     let what_port = tr!(
@@ -698,7 +698,7 @@ pub fn server(
             .hint(tr!(lang,
                 "a server serves one client after another: put the receive and the \
                  reply in a loop that never ends (while True)",
-                "서버는 클라이언트를 차례로 계속 서비스합니다. 받기와 응답을 끝나지 \
+                "서버는 클라이언트를 차례로 계속 처리합니다. 받기와 응답을 끝나지 \
                  않는 반복문(while True) 안에 넣으세요"))
             .read(read(IDEAS))
     } else {
@@ -733,7 +733,7 @@ pub fn server(
                 .hint(tr!(
                     lang,
                     "receive with a buffer of {} bytes, as the Python does",
-                    "파이썬처럼 {} 바이트 버퍼로 받으세요",
+                    "파이썬처럼 {}바이트 버퍼로 받으세요",
                     if proto.udp() { 2048 } else { 1024 }
                 ))
                 .read(section(lang, "what-goes-wrong", LONGER_THAN_BUFFER))

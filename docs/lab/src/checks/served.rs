@@ -51,7 +51,7 @@ impl<'a> Server<'a> {
             Waited::Never => Ok(Err(crate::tr!(
                 self.lang,
                 "port {port} still not bound after {} s",
-                "{} 초가 지나도 포트 {port}에 바인딩하지 않음",
+                "{}초가 지나도 포트 {port}에 바인딩하지 않음",
                 crate::program::START.as_secs()
             ))),
         }

@@ -368,7 +368,7 @@ fn got(response: &Response, ended: Option<String>, lang: Lang) -> String {
         tr!(
             lang,
             "{} within {} s",
-            "{} 초 동안 {}",
+            "{}초 동안 {}",
             nothing(lang),
             REPLY_WAIT.as_secs()
         )
@@ -379,7 +379,7 @@ fn got(response: &Response, ended: Option<String>, lang: Lang) -> String {
         Some(end) => tr!(
             lang,
             "{what}; the server ended: {end}",
-            "{what}, 서버가 끝났습니다: {end}"
+            "{what}, 서버가 끝났습니다({end})"
         ),
         None => what,
     }
@@ -410,19 +410,19 @@ pub fn check(program: &Program, options: &Options) -> Result<Vec<Case>, Stop> {
     let what_html = tr!(
         lang,
         "sends the HTML page, every byte ({} bytes)",
-        "HTML 페이지를 바이트 하나 빠짐없이 보낸다({} 바이트)",
+        "HTML 페이지의 바이트를 하나도 빠짐없이 보낸다({}바이트)",
         site.html.1.len()
     );
     let what_text = tr!(
         lang,
         "sends the text file /{}, every byte",
-        "텍스트 파일 /{}을(를) 바이트 하나 빠짐없이 보낸다",
+        "텍스트 파일 /{}의 바이트를 하나도 빠짐없이 보낸다",
         site.text.0
     );
     let what_binary = tr!(
         lang,
         "sends the binary file /{}, every byte ({} bytes)",
-        "바이너리 파일 /{}을(를) 바이트 하나 빠짐없이 보낸다({} 바이트)",
+        "바이너리 파일 /{}의 바이트를 하나도 빠짐없이 보낸다({}바이트)",
         site.binary.0,
         site.binary.1.len()
     );
@@ -454,7 +454,7 @@ pub fn check(program: &Program, options: &Options) -> Result<Vec<Case>, Stop> {
     let what_outside = tr!(
         lang,
         "a request for /../{} (outside its folder): advice only",
-        "폴더 밖의 /../{} 요청: 참고 사항일 뿐이다",
+        "폴더 밖의 /../{} 요청에 어떻게 답하는지 본다(참고 사항)",
         site.outside.0
     );
 
@@ -544,7 +544,7 @@ pub fn check(program: &Program, options: &Options) -> Result<Vec<Case>, Stop> {
             case.expected(tr!(
                 lang,
                 "HTTP/1.1 200 OK and the file's {} bytes",
-                "HTTP/1.1 200 OK와 파일의 {} 바이트",
+                "HTTP/1.1 200 OK와 파일의 {}바이트",
                 file.len()
             ))
         } else {
@@ -575,14 +575,14 @@ pub fn check(program: &Program, options: &Options) -> Result<Vec<Case>, Stop> {
             case.got(tr!(
                 lang,
                 "a body of {} bytes, other than the file from byte {differ} on",
-                "{} 바이트의 본문, 바이트 {differ}부터 파일과 다름",
+                "{}바이트 본문, {differ}번째 바이트부터 파일과 다름",
                 response.body.len()
             ))
         } else if response.status_is(200) {
             case.got(tr!(
                 lang,
                 "a body of {} bytes: {}",
-                "{} 바이트의 본문: {}",
+                "{}바이트 본문: {}",
                 response.body.len(),
                 show(&response.body)
             ))
@@ -683,11 +683,11 @@ pub fn check(program: &Program, options: &Options) -> Result<Vec<Case>, Stop> {
                     .expected(tr!(lang, "3 answers, the server still running",
                         "응답 3개, 서버는 계속 실행 중"))
                     .got(tr!(lang, "{answered} answered; the server ended: {}",
-                        "{answered}개에 답하고 서버가 끝났습니다: {}", ended.unwrap_or_default()))
+                        "{answered}개에 답하고 서버가 끝났습니다({})", ended.unwrap_or_default()))
                     .hint(tr!(lang,
                         "a server serves one request after another: accept, answer and \
                          close in a loop that never ends (while True)",
-                        "서버는 요청을 차례로 계속 서비스합니다. 수락, 응답, 닫기를 끝나지 \
+                        "서버는 요청을 차례로 계속 처리합니다. 수락, 응답, 닫기를 끝나지 \
                          않는 반복문(while True) 안에 넣으세요"))
                     .read(section(lang, PAGE, GOAL))
             } else {
@@ -791,7 +791,7 @@ pub fn check(program: &Program, options: &Options) -> Result<Vec<Case>, Stop> {
             "it sent ../{}, a file outside its folder. A browser never asks for it, but \
              any client can (curl --path-as-is): refuse a path with `..` in it, with 404 \
              or 403",
-            "폴더 밖의 파일 ../{}을(를) 보냈습니다. 브라우저는 이런 요청을 보내지 않지만 \
+            "서버가 폴더 밖에 있는 파일 ../{}의 내용을 보냈습니다. 브라우저는 이런 요청을 보내지 않지만 \
              다른 클라이언트는 보낼 수 있습니다(curl --path-as-is). `..`이 든 경로는 \
              404나 403으로 거절하세요", site.outside.0))
     } else {
@@ -932,7 +932,7 @@ fn browser(
         _ => tr!(
             lang,
             "no page within {} s",
-            "{} 초 안에 페이지가 오지 않음",
+            "{}초 안에 페이지가 오지 않음",
             BROWSER_TIME.as_secs()
         ),
     };
