@@ -233,7 +233,9 @@ for (let i = 0; i < queue.length; i += 1) {
 // Language links: every book page has one, to the page of the same name in
 // the other book, which links back.
 for (const [from, info] of seen) {
-  const [, , lang, name] = from.split("/");
+  // The page's path inside its book: a chapter, or exercises/NAME.html.
+  const [, , lang, ...rest] = from.split("/");
+  const name = rest.join("/");
   // toc.html is the sidebar for browsers without JavaScript, no chapter.
   if (!LANGUAGES.includes(lang) || name === "toc.html") continue;
   const other = lang === "en" ? "ko" : "en";
@@ -254,7 +256,8 @@ for (const [from, info] of seen) {
 const chapters = {};
 for (const lang of LANGUAGES) {
   const index = seen.get(`/docs/${lang}/index.html`);
-  chapters[lang] = (index?.sidebar ?? []).map((h) => toPath(h).path.split("/")[3]);
+  chapters[lang] = (index?.sidebar ?? []).map((h) =>
+    toPath(h).path.split("/").slice(3).join("/"));
   const print = seen.get(`/docs/${lang}/print.html`);
   const titles = chapters[lang].map((n) => seen.get(`/docs/${lang}/${n}`)?.h1s[0]);
   let at = 0;
