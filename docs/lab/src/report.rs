@@ -335,6 +335,18 @@ pub fn show(bytes: &[u8]) -> String {
     out
 }
 
+/// Like [`show`], but keeps the end of a long text, where a program
+/// prints its last words (a pinger its loss): `…"the end" (N bytes)`.
+pub fn show_end(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    let count = text.chars().count();
+    if count <= SHOWN {
+        return show(bytes);
+    }
+    let end: String = text.chars().skip(count - SHOWN).collect();
+    format!("…{} ({} bytes)", show(end.as_bytes()), bytes.len())
+}
+
 /// How many characters of a byte string [`show`] shows.
 const SHOWN: usize = 60;
 
@@ -348,6 +360,17 @@ mod tests {
         assert_eq!(show(b"a\x00\"b"), "\"a\\x00\\\"b\"");
         let long = vec![b'a'; 100];
         assert_eq!(show(&long), format!("\"{}\"… (100 bytes)", "a".repeat(60)));
+    }
+
+    #[test]
+    fn the_end_of_a_long_text_is_kept() {
+        assert_eq!(show_end(b"hi\n"), "\"hi\\n\"");
+        let mut long = vec![b'a'; 98];
+        long.extend(b"z\n");
+        assert_eq!(
+            show_end(&long),
+            format!("…\"{}z\\n\" (100 bytes)", "a".repeat(58))
+        );
     }
 
     #[test]

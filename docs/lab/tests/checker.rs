@@ -605,10 +605,28 @@ fn a_pinger_with_a_short_timeout_fails() {
 
 #[test]
 fn a_pinger_with_a_wrong_loss_count_fails() {
-    assert_fails(
+    let report = assert_fails(
         "pinger",
         &["python3", &fixture("pinger_wrong_loss.py")],
         &["loss", "all-lost"],
+    );
+    // The loss comes last: `got` shows the end of the output, where the
+    // wrong share is, not a beginning cut before it.
+    let got: Vec<&str> = report
+        .stdout
+        .lines()
+        .filter(|line| line.trim_start().starts_with("got:"))
+        .collect();
+    assert_eq!(got.len(), 2, "{}", report.stdout);
+    assert!(
+        got[0].contains("\\npacket loss rate 0."),
+        "{}",
+        report.stdout
+    );
+    assert!(
+        got[1].contains("packet loss rate 0.0\\n\" ("),
+        "{}",
+        report.stdout
     );
 }
 

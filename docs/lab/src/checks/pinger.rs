@@ -16,7 +16,7 @@ use harness::Stream;
 
 use super::{LOST_DATAGRAM, Options, nothing, page, section};
 use crate::program::{Program, Stop, ending, listen_udp, not_written};
-use crate::report::{Case, show};
+use crate::report::{Case, show, show_end};
 use crate::text::Lang;
 use crate::tr;
 
@@ -668,7 +668,7 @@ pub fn check(program: &Program, options: &Options) -> Result<Vec<Case>, Stop> {
         case.fail()
             .expected(tr!(lang, "{}% lost ({lost_count} of {PINGS})", "{}% 손실({PINGS}개 중 {lost_count}개)",
                 lost_count * 100 / PINGS))
-            .got(show(summary.as_bytes()))
+            .got(show_end(summary.as_bytes()))
             .hint(tr!(lang, "count the pings whose timeout ran out, and print their share of \
                 the ten, as a percentage",
                 "타임아웃이 다 된 핑을 세어, 열 개 가운데 몇 퍼센트인지 출력하세요"))
@@ -735,7 +735,7 @@ pub fn check(program: &Program, options: &Options) -> Result<Vec<Case>, Stop> {
         } else if two.hung {
             tr!(lang, "still running", "아직 실행 중")
         } else {
-            show(&two.stdout)
+            show_end(&two.stdout)
         };
         case.fail().expected(tr!(lang, "ten timeouts, then 100% lost", "시간 초과 열 번, 그다음 100% 손실"))
             .got(got)
