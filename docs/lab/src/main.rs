@@ -181,7 +181,7 @@ fn list(lang: Lang) -> ExitCode {
     for exercise in EXERCISES {
         let source =
             fs::read_to_string(root.join(exercise.starter)).unwrap_or_default();
-        let state = if source.contains("todo!(") {
+        let state = if exercises::still_todo(&source) {
             tr!(lang, "not started", "시작 전")
         } else {
             match fs::read_to_string(state_file(exercise)).as_deref() {
