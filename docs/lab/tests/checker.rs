@@ -747,6 +747,33 @@ fn grading_a_folder_of_mixed_submissions_writes_the_table() {
     let _ = fs::remove_dir_all(&dir);
 }
 
+#[test]
+fn grading_takes_names_in_any_case_and_says_what_it_left_out() {
+    // Students on Windows and macOS hand in `UDP_Client.py`; a file named
+    // after no exercise must not pass for a missing submission unsaid.
+    let relative = format!("target/lab-grade-names-{}", std::process::id());
+    let dir = workspace().join(&relative);
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(dir.join("kim")).unwrap();
+    let listing = fs::read_to_string(python("udp_client.py")).unwrap();
+    fs::write(dir.join("kim/UDP_Client.py"), &listing).unwrap();
+    fs::write(dir.join("kim/my_pinger.py"), "print('hi')\n").unwrap();
+    fs::write(dir.join("kim/notes.txt"), "not a program\n").unwrap();
+    let report = lab(&["grade", &relative], &[]);
+    assert_eq!(report.code, Some(0), "{}{}", report.stdout, report.stderr);
+    let csv = fs::read_to_string(dir.join("lab-report/summary.csv")).unwrap();
+    assert_eq!(csv, "student,udp-client\nkim,7/7\n");
+    assert!(
+        report.stderr.contains(
+            "not graded: kim/my_pinger.py is named after no exercise"
+        ),
+        "{}",
+        report.stderr
+    );
+    assert!(!report.stderr.contains("notes.txt"), "{}", report.stderr);
+    let _ = fs::remove_dir_all(&dir);
+}
+
 /// Checks `program` for `exercise` on free ports, with `env`.
 fn check_with(
     exercise: &str,
