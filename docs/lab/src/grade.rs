@@ -117,14 +117,12 @@ pub fn grade(
             if exercise_of(&path).is_none() {
                 let name =
                     path.file_name().unwrap_or_default().to_string_lossy();
-                warn!(
-                    "{}",
-                    tr!(
-                        lang,
-                        "not graded: {student}/{name} is named after no exercise (see `cargo lab list`)",
-                        "채점하지 않음: {student}/{name} (연습 문제의 이름이 아닙니다. `cargo lab list` 참고)"
-                    )
+                let said = tr!(
+                    lang,
+                    "not graded: {student}/{name} is named after no exercise (see `cargo lab list`)",
+                    "채점하지 않음: {student}/{name} (연습 문제의 이름이 아닙니다. `cargo lab list` 참고)"
                 );
+                warn!("{}", report::wrap(&said, 100).join("\n"));
             }
         }
     }

@@ -157,15 +157,14 @@ fn state_file(exercise: &Exercise) -> PathBuf {
 
 fn not_found(name: &str, lang: Lang) -> ExitCode {
     let names: Vec<&str> = EXERCISES.iter().map(|e| e.name).collect();
-    warn!(
-        "{}",
-        tr!(
-            lang,
-            "error: no exercise {name:?}; the exercises: {}",
-            "오류: {name:?}이라는 연습 문제는 없습니다. 연습 문제는 {}입니다",
-            names.join(", ")
-        )
+    let said = tr!(
+        lang,
+        "error: no exercise {name:?}; the exercises: {}",
+        "오류: {name:?}이라는 연습 문제는 없습니다. 연습 문제는 {}입니다",
+        names.join(", ")
     );
+    // Eleven names do not fit one line of 100 columns.
+    warn!("{}", report::wrap(&said, 100).join("\n"));
     ExitCode::from(2)
 }
 

@@ -748,6 +748,21 @@ fn grading_a_folder_of_mixed_submissions_writes_the_table() {
 }
 
 #[test]
+fn an_unknown_exercise_is_said_with_every_name_within_100_columns() {
+    // lab() fails on a line wider than 100 columns.
+    let report = lab(&["check", "pinnger"], &[]);
+    assert_eq!(report.code, Some(2), "{}", report.stderr);
+    assert!(
+        report
+            .stderr
+            .starts_with("error: no exercise \"pinnger\"; "),
+        "{}",
+        report.stderr
+    );
+    assert!(report.stderr.contains("web-server"), "{}", report.stderr);
+}
+
+#[test]
 fn grading_takes_names_in_any_case_and_says_what_it_left_out() {
     // Students on Windows and macOS hand in `UDP_Client.py`; a file named
     // after no exercise must not pass for a missing submission unsaid.
