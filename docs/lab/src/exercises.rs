@@ -134,10 +134,43 @@ pub fn check(
     }
 }
 
+/// Does the starter's code still hold its `todo!()`? Comments do not
+/// count: most starters say "replace the `todo!()`" in their header,
+/// and a written program keeps that line.
+pub fn still_todo(source: &str) -> bool {
+    source.lines().any(|line| {
+        let code = line.split("//").next().unwrap_or_default();
+        code.contains("todo!(")
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::path::Path;
+
+    #[test]
+    fn a_written_starter_is_started_whatever_its_comments_say() {
+        for exercise in EXERCISES {
+            let path = crate::workspace().join(exercise.starter);
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            assert!(still_todo(&text), "{}", exercise.starter);
+            // The student's program takes the place of the todo!() line;
+            // the header that names it stays.
+            let written: String = text
+                .lines()
+                .map(|line| {
+                    if line.trim_start().starts_with("todo!(") {
+                        "    let _written = ();"
+                    } else {
+                        line
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            assert!(!still_todo(&written), "{}", exercise.starter);
+        }
+    }
 
     /// What the books lack for these exercises: a page or a solution page
     /// in either language, or its line in that book's SUMMARY.md.

@@ -110,6 +110,22 @@ pub fn grade(
         .collect();
     students.sort();
 
+    // A program named after no exercise would read as "no submission"
+    // in the table: say so.
+    for student in &students {
+        for path in programs(&dir.join(student)) {
+            if exercise_of(&path).is_none() {
+                let name =
+                    path.file_name().unwrap_or_default().to_string_lossy();
+                let said = tr!(
+                    lang,
+                    "not graded: {student}/{name} is named after no exercise (see `cargo lab list`)",
+                    "채점하지 않음: {student}/{name} (연습 문제의 이름이 아닙니다. `cargo lab list` 참고)"
+                );
+                warn!("{}", report::wrap(&said, 100).join("\n"));
+            }
+        }
+    }
     let mut queue = Vec::new();
     for student in &students {
         for exercise in &chosen {
@@ -261,20 +277,46 @@ fn write_reports(
 }
 
 /// The submission of `exercise` in a student's folder: `pinger.py`,
-/// `udp_client.py` or a Cargo package `pinger/`.
+/// `udp_client.py` or a Cargo package `pinger/`, the name in any case
+/// (`UDP_Client.py`), a Python file before a package.
 fn submission(folder: &Path, exercise: &Exercise) -> Option<PathBuf> {
-    let names = [exercise.name.to_string(), exercise.name.replace('-', "_")];
-    for name in &names {
-        let python = folder.join(format!("{name}.py"));
-        if python.is_file() {
-            return Some(python);
-        }
-        let package = folder.join(name);
-        if package.join("Cargo.toml").is_file() {
-            return Some(package);
-        }
-    }
-    None
+    let mut found: Vec<PathBuf> = programs(folder)
+        .into_iter()
+        .filter(|path| {
+            exercise_of(path).is_some_and(|e| e.name == exercise.name)
+        })
+        .collect();
+    found.sort_by_key(|path| (path.is_dir(), path.clone()));
+    found.into_iter().next()
+}
+
+/// What in a student's folder looks like a program: Python files and
+/// Cargo packages.
+fn programs(folder: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = fs::read_dir(folder) else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|path| {
+            let python = path.is_file()
+                && path
+                    .extension()
+                    .is_some_and(|x| x.eq_ignore_ascii_case("py"));
+            python || path.join("Cargo.toml").is_file()
+        })
+        .collect()
+}
+
+/// The exercise a Python file or a package is named after.
+fn exercise_of(path: &Path) -> Option<&'static Exercise> {
+    let name = if path.is_dir() {
+        path.file_name()
+    } else {
+        path.file_stem()
+    }?;
+    exercises::find(&name.to_string_lossy().to_lowercase())
 }
 
 /// Builds (for a Cargo package) and checks one submission; returns its

@@ -157,15 +157,14 @@ fn state_file(exercise: &Exercise) -> PathBuf {
 
 fn not_found(name: &str, lang: Lang) -> ExitCode {
     let names: Vec<&str> = EXERCISES.iter().map(|e| e.name).collect();
-    warn!(
-        "{}",
-        tr!(
-            lang,
-            "error: no exercise {name:?}; the exercises: {}",
-            "에러: {name:?}이라는 연습 문제는 없습니다. 연습 문제는 {}입니다",
-            names.join(", ")
-        )
+    let said = tr!(
+        lang,
+        "error: no exercise {name:?}; the exercises: {}",
+        "에러: {name:?}이라는 연습 문제는 없습니다. 연습 문제는 {}입니다",
+        names.join(", ")
     );
+    // Eleven names do not fit one line of 100 columns.
+    warn!("{}", report::wrap(&said, 100).join("\n"));
     ExitCode::from(2)
 }
 
@@ -181,7 +180,7 @@ fn list(lang: Lang) -> ExitCode {
     for exercise in EXERCISES {
         let source =
             fs::read_to_string(root.join(exercise.starter)).unwrap_or_default();
-        let state = if source.contains("todo!(") {
+        let state = if exercises::still_todo(&source) {
             tr!(lang, "not started", "시작 전")
         } else {
             match fs::read_to_string(state_file(exercise)).as_deref() {

@@ -336,23 +336,26 @@ pub fn show(bytes: &[u8]) -> String {
     out
 }
 
-/// [`show`]'s full length of a cut byte string, `"… (1550 bytes)`, in the
-/// report's language: `"… (1550바이트)` in Korean. (`show` has no
-/// language: its callers are many, and most byte strings are not cut.)
+/// [`show`]'s and [`show_end`]'s full length of a cut byte string,
+/// `"… (1550 bytes)` or `…"the end" (1550 bytes)`, in the report's
+/// language: `(1550바이트)` in Korean. (They have no language: their callers
+/// are many, and most byte strings are not cut.)
 fn lengths_in(text: &str, lang: Lang) -> String {
-    const CUT: &str = "\"… (";
+    const OPEN: &str = " (";
     const BYTES: &str = " bytes)";
     if !matches!(lang, Lang::Ko) {
         return text.to_string();
     }
     let mut out = String::new();
     let mut rest = text;
-    while let Some(at) = rest.find(CUT) {
-        let (before, after) = rest.split_at(at + CUT.len());
+    while let Some(at) = rest.find(OPEN) {
+        let (before, after) = rest.split_at(at + OPEN.len());
         out.push_str(before);
-        let digits = after.chars().take_while(char::is_ascii_digit).count();
         rest = after;
-        if digits > 0 && after[digits..].starts_with(BYTES) {
+        // Only the length that closes a shown string: after `"` or `…`.
+        let shown = before[..at].ends_with(['"', '…']);
+        let digits = after.chars().take_while(char::is_ascii_digit).count();
+        if shown && digits > 0 && after[digits..].starts_with(BYTES) {
             out.push_str(&after[..digits]);
             out.push_str("바이트)");
             rest = &after[digits + BYTES.len()..];
@@ -360,6 +363,18 @@ fn lengths_in(text: &str, lang: Lang) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// Like [`show`], but keeps the end of a long text, where a program
+/// prints its last words (a pinger its loss): `…"the end" (N bytes)`.
+pub fn show_end(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    let count = text.chars().count();
+    if count <= SHOWN {
+        return show(bytes);
+    }
+    let end: String = text.chars().skip(count - SHOWN).collect();
+    format!("…{} ({} bytes)", show(end.as_bytes()), bytes.len())
 }
 
 /// How many characters of a byte string [`show`] shows.
@@ -392,6 +407,20 @@ mod tests {
             .expected(show(&long));
         let report = render(&[case], Lang::En, Paint(false));
         assert!(report.contains("\"… (1550 bytes)"), "{report}");
+    }
+
+    #[test]
+    fn the_end_of_a_long_text_is_kept() {
+        assert_eq!(show_end(b"hi\n"), "\"hi\\n\"");
+        let mut long = vec![b'a'; 98];
+        long.extend(b"z\n");
+        assert_eq!(
+            show_end(&long),
+            format!("…\"{}z\\n\" (100 bytes)", "a".repeat(58))
+        );
+        let case = Case::new("loss", "what".into()).fail().got(show_end(&long));
+        let report = render(&[case], Lang::Ko, Paint(false));
+        assert!(report.contains("z\\n\" (100바이트)"), "{report}");
     }
 
     #[test]

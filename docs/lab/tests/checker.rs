@@ -605,10 +605,28 @@ fn a_pinger_with_a_short_timeout_fails() {
 
 #[test]
 fn a_pinger_with_a_wrong_loss_count_fails() {
-    assert_fails(
+    let report = assert_fails(
         "pinger",
         &["python3", &fixture("pinger_wrong_loss.py")],
         &["loss", "all-lost"],
+    );
+    // The loss comes last: `got` shows the end of the output, where the
+    // wrong share is, not a beginning cut before it.
+    let got: Vec<&str> = report
+        .stdout
+        .lines()
+        .filter(|line| line.trim_start().starts_with("got:"))
+        .collect();
+    assert_eq!(got.len(), 2, "{}", report.stdout);
+    assert!(
+        got[0].contains("\\npacket loss rate 0."),
+        "{}",
+        report.stdout
+    );
+    assert!(
+        got[1].contains("packet loss rate 0.0\\n\" ("),
+        "{}",
+        report.stdout
     );
 }
 
@@ -726,6 +744,48 @@ fn grading_a_folder_of_mixed_submissions_writes_the_table() {
     assert!(bob.contains("[keeps-running]"), "{bob}");
     let dave = fs::read_to_string(dir.join("lab-report/dave.txt")).unwrap();
     assert!(dave.contains("error"), "{dave}");
+    let _ = fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn an_unknown_exercise_is_said_with_every_name_within_100_columns() {
+    // lab() fails on a line wider than 100 columns.
+    let report = lab(&["check", "pinnger"], &[]);
+    assert_eq!(report.code, Some(2), "{}", report.stderr);
+    assert!(
+        report
+            .stderr
+            .starts_with("error: no exercise \"pinnger\"; "),
+        "{}",
+        report.stderr
+    );
+    assert!(report.stderr.contains("web-server"), "{}", report.stderr);
+}
+
+#[test]
+fn grading_takes_names_in_any_case_and_says_what_it_left_out() {
+    // Students on Windows and macOS hand in `UDP_Client.py`; a file named
+    // after no exercise must not pass for a missing submission unsaid.
+    let relative = format!("target/lab-grade-names-{}", std::process::id());
+    let dir = workspace().join(&relative);
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(dir.join("kim")).unwrap();
+    let listing = fs::read_to_string(python("udp_client.py")).unwrap();
+    fs::write(dir.join("kim/UDP_Client.py"), &listing).unwrap();
+    fs::write(dir.join("kim/my_pinger.py"), "print('hi')\n").unwrap();
+    fs::write(dir.join("kim/notes.txt"), "not a program\n").unwrap();
+    let report = lab(&["grade", &relative], &[]);
+    assert_eq!(report.code, Some(0), "{}{}", report.stdout, report.stderr);
+    let csv = fs::read_to_string(dir.join("lab-report/summary.csv")).unwrap();
+    assert_eq!(csv, "student,udp-client\nkim,7/7\n");
+    assert!(
+        report.stderr.contains(
+            "not graded: kim/my_pinger.py is named after no exercise"
+        ),
+        "{}",
+        report.stderr
+    );
+    assert!(!report.stderr.contains("notes.txt"), "{}", report.stderr);
     let _ = fs::remove_dir_all(&dir);
 }
 

@@ -16,7 +16,7 @@ use harness::Stream;
 
 use super::{LOST_DATAGRAM, Options, nothing, page, section};
 use crate::program::{Program, Stop, ending, listen_udp, not_written};
-use crate::report::{Case, show};
+use crate::report::{Case, show, show_end};
 use crate::text::Lang;
 use crate::tr;
 
@@ -210,8 +210,21 @@ struct Number {
     after: String,
 }
 
+/// A number found by `numbers`, before the units of a slash chain
+/// (`31/80/140 ms`) are shared out.
+struct Found {
+    number: Number,
+    /// Written right after a number and a slash (`80` in `31/80`).
+    slashed: bool,
+    /// Followed by a slash and another number.
+    chained: bool,
+    decimal: bool,
+}
+
 /// The numbers of `text` that may be times: not parts of an address
-/// (127.0.0.1), a port (:5000) or a date.
+/// (127.0.0.1), a port (:5000) or a date (2026/12/06). Numbers joined by
+/// slashes, as `ping` prints its summary (`min/avg/max = 0.04/0.08/0.14
+/// ms`), share the unit written after the last of them.
 fn numbers(text: &str) -> Vec<Number> {
     let chars: Vec<char> = text.chars().collect();
     let mut found = Vec::new();
@@ -254,9 +267,17 @@ fn numbers(text: &str) -> Vec<Number> {
                 i = j + digits.len();
             }
         }
-        if dots > 1 || matches!(before, Some(':' | '.' | '-' | '/')) {
+        let slashed = before == Some('/')
+            && start >= 2
+            && chars[start - 2].is_ascii_digit();
+        if dots > 1
+            || matches!(before, Some(':' | '.' | '-'))
+            || before == Some('/') && !slashed
+        {
             continue;
         }
+        let chained = chars.get(i) == Some(&'/')
+            && chars.get(i + 1).is_some_and(char::is_ascii_digit);
         let Ok(value) = token.parse::<f64>() else {
             continue;
         };
@@ -277,13 +298,29 @@ fn numbers(text: &str) -> Vec<Number> {
             _ => None,
         };
         let after = rest.chars().take(12).collect();
-        found.push(Number {
-            value,
-            scale,
-            after,
+        found.push(Found {
+            number: Number {
+                value,
+                scale,
+                after,
+            },
+            slashed,
+            chained,
+            decimal: dots == 1,
         });
     }
+    // The unit after the last number of a chain is that of each.
+    for k in (0..found.len().saturating_sub(1)).rev() {
+        if found[k].chained && found[k].number.scale.is_none() {
+            found[k].number.scale = found[k + 1].number.scale;
+        }
+    }
+    // A chain of whole numbers without a unit is a date, not times.
     found
+        .into_iter()
+        .filter(|f| !f.slashed || f.decimal || f.number.scale.is_some())
+        .map(|f| f.number)
+        .collect()
 }
 
 /// Could `number` be a round trip that took at least `delay` (the
@@ -631,7 +668,7 @@ pub fn check(program: &Program, options: &Options) -> Result<Vec<Case>, Stop> {
         case.fail()
             .expected(tr!(lang, "{}% lost ({lost_count} of {PINGS})", "{}% 손실({PINGS}개 중 {lost_count}개)",
                 lost_count * 100 / PINGS))
-            .got(show(summary.as_bytes()))
+            .got(show_end(summary.as_bytes()))
             .hint(tr!(lang, "count the pings whose timeout ran out, and print their share of \
                 the ten, as a percentage",
                 "타임아웃이 다 된 핑을 세어, 열 개 가운데 몇 퍼센트인지 출력하세요"))
@@ -698,7 +735,7 @@ pub fn check(program: &Program, options: &Options) -> Result<Vec<Case>, Stop> {
         } else if two.hung {
             tr!(lang, "still running", "아직 실행 중")
         } else {
-            show(&two.stdout)
+            show_end(&two.stdout)
         };
         case.fail().expected(tr!(lang, "ten timeouts, then 100% lost", "시간 초과 열 번, 그다음 100% 손실"))
             .got(got)
@@ -723,6 +760,37 @@ mod tests {
         assert!(plausible(&found[0], Duration::from_millis(20)));
         assert!(!plausible(&found[0], Duration::from_millis(100)));
         assert_eq!(numbers("2.1e-05 s")[0].value, 2.1e-05);
+    }
+
+    #[test]
+    fn a_summary_in_pings_layout_is_read_whole() {
+        // `ping` and many textbook solutions print the three RTTs joined
+        // by slashes, with one unit after the last.
+        let found = numbers("rtt min/avg/max = 0.039881/0.084353/0.141588 s");
+        let values: Vec<(f64, Option<f64>)> =
+            found.iter().map(|n| (n.value, n.scale)).collect();
+        assert_eq!(
+            values,
+            [
+                (0.039881, Some(1.0)),
+                (0.084353, Some(1.0)),
+                (0.141588, Some(1.0))
+            ]
+        );
+        let found = numbers("rtt min/avg/max/mdev = 31/80/140/40 ms");
+        let values: Vec<(f64, Option<f64>)> =
+            found.iter().map(|n| (n.value, n.scale)).collect();
+        assert_eq!(
+            values,
+            [
+                (31.0, Some(1e-3)),
+                (80.0, Some(1e-3)),
+                (140.0, Some(1e-3)),
+                (40.0, Some(1e-3))
+            ]
+        );
+        // A date or a path is still no time.
+        assert!(numbers("on 2026/12/06").iter().all(|n| n.value == 2026.0));
     }
 
     #[test]
