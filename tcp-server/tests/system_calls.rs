@@ -194,24 +194,7 @@ impl Traced {
             thread::sleep(Duration::from_millis(10));
         }
         let text = std::fs::read_to_string(&self.summary).unwrap();
-        // "% time  seconds  usecs/call  calls  errors  syscall", errors
-        // may be blank.
-        text.lines()
-            .filter_map(|line| {
-                let fields: Vec<&str> = line.split_whitespace().collect();
-                let name = *fields.last()?;
-                let calls: u64 = fields.get(3)?.parse().ok()?;
-                let errors = match fields.len() {
-                    6 => fields[4].parse().ok()?,
-                    _ => 0,
-                };
-                let counted = match name {
-                    "accept4" | "accept" => calls - errors,
-                    _ => calls,
-                };
-                (name != "total").then(|| (name.to_string(), counted))
-            })
-            .collect()
+        harness::strace_calls(&text)
     }
 }
 

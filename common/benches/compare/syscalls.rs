@@ -249,7 +249,7 @@ fn run(
     let text = std::fs::read_to_string(&summary)
         .map_err(|e| format!("cannot read strace's summary: {e}"));
     let _ = std::fs::remove_file(&summary);
-    Ok(parse(&text?))
+    Ok(harness::strace_calls(&text?))
 }
 
 /// connect, send, read until the reply is as long as the request, close:
@@ -303,27 +303,4 @@ fn stop_traced(server: &mut Server) -> Result<(), String> {
         thread::sleep(Duration::from_millis(10));
     }
     Ok(())
-}
-
-/// strace -c's table: "% time  seconds  usecs/call  calls  errors
-/// syscall", the errors column sometimes blank. An `accept` that failed is
-/// left out: tcp-server's gives up after a second without a client and is
-/// called again, and that is no connection's.
-fn parse(text: &str) -> BTreeMap<String, u64> {
-    text.lines()
-        .filter_map(|line| {
-            let fields: Vec<&str> = line.split_whitespace().collect();
-            let name = *fields.last()?;
-            let calls: u64 = fields.get(3)?.parse().ok()?;
-            let errors = match fields.len() {
-                6 => fields[4].parse().ok()?,
-                _ => 0,
-            };
-            let counted = match name {
-                "accept4" | "accept" => calls.saturating_sub(errors),
-                _ => calls,
-            };
-            (name != "total").then(|| (name.to_string(), counted))
-        })
-        .collect()
 }

@@ -496,3 +496,29 @@ pub fn free_port(udp: bool) -> io::Result<u16> {
     };
     Ok(address.port())
 }
+
+/// The calls of a summary that `strace -c` wrote (`% time  seconds
+/// usecs/call  calls  errors  syscall`, the errors column blank when
+/// none), by name. A failed `accept` is left out: a server that gives up
+/// waiting for a client after a time limit calls it again, and that call
+/// belongs to no connection. The bench and tcp-server's system-call test
+/// both count with it.
+pub fn strace_calls(summary: &str) -> std::collections::BTreeMap<String, u64> {
+    summary
+        .lines()
+        .filter_map(|line| {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            let name = *fields.last()?;
+            let calls: u64 = fields.get(3)?.parse().ok()?;
+            let errors = match fields.len() {
+                6 => fields[4].parse().ok()?,
+                _ => 0,
+            };
+            let counted = match name {
+                "accept4" | "accept" => calls.saturating_sub(errors),
+                _ => calls,
+            };
+            (name != "total").then(|| (name.to_string(), counted))
+        })
+        .collect()
+}

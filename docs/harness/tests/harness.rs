@@ -211,3 +211,23 @@ fn a_free_port_can_be_bound() {
         assert_ne!(port, 0);
     }
 }
+
+#[test]
+fn strace_calls_reads_a_summary_and_leaves_out_failed_accepts() {
+    let summary = "\
+% time     seconds  usecs/call     calls    errors syscall
+------ ----------- ----------- --------- --------- ------------------
+ 30.34    0.003078          27       112        12 accept4
+ 19.56    0.001984           9       200           recvfrom
+  0.00    0.000000           0         1         1 access
+------ ----------- ----------- --------- --------- ------------------
+100.00    0.005062                   313        13 total
+";
+    let calls = harness::strace_calls(summary);
+    let expected: Vec<(String, u64)> = vec![
+        ("accept4".into(), 100),
+        ("access".into(), 1),
+        ("recvfrom".into(), 200),
+    ];
+    assert_eq!(calls.into_iter().collect::<Vec<_>>(), expected);
+}
