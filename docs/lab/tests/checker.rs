@@ -142,6 +142,12 @@ fn lab(args: &[&str], env: &[(&str, &str)]) -> Report {
     report
 }
 
+/// Fails, showing the whole report, unless its standard output holds
+/// `text`: a hint, a case's words, a program's last words.
+fn says(report: &Report, text: &str) {
+    assert!(report.stdout.contains(text), "{}", report.stdout);
+}
+
 /// Checks `program` for `exercise` on free ports.
 fn check(exercise: &str, program: &[&str]) -> Report {
     let mut args = vec!["check", exercise, "--port", "0", "--"];
@@ -153,11 +159,7 @@ fn assert_passes(exercise: &str, program: &[&str]) {
     let report = check(exercise, program);
     assert_eq!(report.failed(), Vec::<String>::new(), "{}", report.stdout);
     assert_eq!(report.code, Some(0), "{}{}", report.stdout, report.stderr);
-    assert!(
-        report.stdout.contains(" passed, 0 failed\n"),
-        "{}",
-        report.stdout
-    );
+    says(&report, " passed, 0 failed\n");
 }
 
 fn assert_fails(exercise: &str, program: &[&str], failed: &[&str]) -> Report {
@@ -254,11 +256,7 @@ fn untouched_starters_are_not_written_yet() {
     ] {
         let report = lab(&["check", exercise, "--port", "0"], &[]);
         assert_eq!(report.code, Some(1), "{}", report.stdout);
-        assert!(
-            report.stdout.contains("is not written yet"),
-            "{}",
-            report.stdout
-        );
+        says(&report, "is not written yet");
         assert!(
             report.stdout.ends_with("0 passed, 1 failed\n"),
             "{}",
@@ -306,14 +304,10 @@ fn korean_messages() {
         ],
         &[],
     );
-    assert!(
-        report.stdout.contains("udp-client 검사"),
-        "{}",
-        report.stdout
-    );
-    assert!(report.stdout.contains("힌트"), "{}", report.stdout);
+    says(&report, "udp-client 검사");
+    says(&report, "힌트");
     let report = lab(&["list"], &[("LANG", "ko_KR.UTF-8")]);
-    assert!(report.stdout.contains("시작 전"), "{}", report.stdout);
+    says(&report, "시작 전");
     // The columns line up by display width: Hangul takes two.
     let header = report.stdout.lines().next().unwrap();
     assert!(
@@ -335,7 +329,7 @@ fn korean_messages() {
         &[("LC_ALL", "ko_KR.UTF-8")],
     );
     assert_eq!(report.failed(), ["timeout-set"], "{}", report.stdout);
-    assert!(report.stdout.contains("읽을 곳:"), "{}", report.stdout);
+    says(&report, "읽을 곳:");
 }
 
 #[test]
@@ -382,11 +376,7 @@ fn a_client_that_prints_its_own_guess_fails() {
         &["python3", &fixture("udp_client_own_upper.py")],
         &["prints-what-came"],
     );
-    assert!(
-        report.stdout.contains("printed its own"),
-        "{}",
-        report.stdout
-    );
+    says(&report, "printed its own");
 }
 
 #[test]
@@ -396,11 +386,7 @@ fn the_newline_sent_with_the_sentence_fails_in_rust() {
         &[&example("fixture_udp_client_newline")],
         &["no-newline"],
     );
-    assert!(
-        report.stdout.contains("read_line keeps it"),
-        "{}",
-        report.stdout
-    );
+    says(&report, "read_line keeps it");
 }
 
 #[test]
@@ -522,7 +508,7 @@ fn a_server_that_serves_one_client_fails() {
         &["python3", &fixture("tcp_server_once.py")],
         &["keeps-running"],
     );
-    assert!(report.stdout.contains("while True"), "{}", report.stdout);
+    says(&report, "while True");
 }
 
 #[test]
@@ -532,7 +518,7 @@ fn a_crashing_server_fails_at_once_with_its_last_words() {
         &["python3", &fixture("udp_server_crash.py")],
         &["ready"],
     );
-    assert!(report.stdout.contains("TypeError"), "{}", report.stdout);
+    says(&report, "TypeError");
 }
 
 #[test]
@@ -637,7 +623,7 @@ fn a_pinger_that_crashes_when_every_ping_is_lost_fails() {
         &["python3", &fixture("pinger_crash_all_lost.py")],
         &["all-lost"],
     );
-    assert!(report.stdout.contains("ValueError"), "{}", report.stdout);
+    says(&report, "ValueError");
 }
 
 #[test]
@@ -659,12 +645,9 @@ fn a_pinger_that_floods_its_output_is_bounded_and_told_so() {
     // is lost on every run), the silence after a loss says no timeout.
     let failed = report.failed();
     if failed == ["ten-pings"] {
-        assert!(
-            report.stdout.contains(
-                "1 datagrams, then no more, while it printed more than 64 KiB"
-            ),
-            "{}",
-            report.stdout
+        says(
+            &report,
+            "1 datagrams, then no more, while it printed more than 64 KiB",
         );
     } else {
         assert_eq!(failed, ["timeout-set"], "{}", report.stdout);
@@ -831,13 +814,7 @@ fn one_recv_for_a_line_in_pieces_fails_with_its_hint() {
             &program,
             &["pieces", "utf8-cut", "long"],
         );
-        assert!(
-            report
-                .stdout
-                .contains("one recv for a line that came in pieces"),
-            "{}",
-            report.stdout
-        );
+        says(&report, "one recv for a line that came in pieces");
     }
 }
 
@@ -848,11 +825,7 @@ fn decoding_each_piece_fails_the_cut_character() {
         &["python3", &fixture("boundaries_decode_pieces.py")],
         &["utf8-cut"],
     );
-    assert!(
-        report.stdout.contains("a piece can end inside a character"),
-        "{}",
-        report.stdout
-    );
+    says(&report, "a piece can end inside a character");
 }
 
 #[test]
@@ -890,18 +863,8 @@ fn the_textbooks_web_server_passes_with_advice() {
     assert_eq!(report.failed(), Vec::<String>::new(), "{}", report.stdout);
     assert_eq!(report.code, Some(0), "{}{}", report.stdout, report.stderr);
     // open(filename[1:]) serves /../NAME: said, not failed.
-    assert!(
-        report.stdout.contains("note: it sent ../"),
-        "{}",
-        report.stdout
-    );
-    assert!(
-        report
-            .stdout
-            .contains("(skipped: LAB_CHROMIUM is set empty) [browser]"),
-        "{}",
-        report.stdout
-    );
+    says(&report, "note: it sent ../");
+    says(&report, "(skipped: LAB_CHROMIUM is set empty) [browser]");
 }
 
 #[test]
@@ -913,12 +876,9 @@ fn an_independent_web_server_passes_and_a_missing_browser_is_said() {
     );
     assert_eq!(report.failed(), Vec::<String>::new(), "{}", report.stdout);
     assert_eq!(report.code, Some(0), "{}{}", report.stdout, report.stderr);
-    assert!(
-        report.stdout.contains(
-            "(skipped: no headless Chromium at /nonexistent/chromium"
-        ),
-        "{}",
-        report.stdout
+    says(
+        &report,
+        "(skipped: no headless Chromium at /nonexistent/chromium",
     );
 }
 
@@ -928,18 +888,10 @@ fn a_web_server_that_reads_files_as_text_fails_the_binary_file() {
         &["python3", &fixture("web_server_text.py")],
         &["binary"],
     );
-    assert!(
-        report.stdout.contains("UnicodeDecodeError"),
-        "{}",
-        report.stdout
-    );
+    says(&report, "UnicodeDecodeError");
     let report =
         assert_web_fails(&[&example("fixture_web_server_text")], &["binary"]);
-    assert!(
-        report.stdout.contains("read the file as bytes"),
-        "{}",
-        report.stdout
-    );
+    says(&report, "read the file as bytes");
 }
 
 #[test]
@@ -948,11 +900,7 @@ fn a_web_server_without_a_404_fails() {
         &["python3", &fixture("web_server_no404.py")],
         &["not-found"],
     );
-    assert!(
-        report.stdout.contains("FileNotFoundError"),
-        "{}",
-        report.stdout
-    );
+    says(&report, "FileNotFoundError");
 }
 
 #[test]
@@ -961,7 +909,7 @@ fn a_web_server_that_serves_one_request_fails() {
         &["python3", &fixture("web_server_once.py")],
         &["keeps-serving"],
     );
-    assert!(report.stdout.contains("while True"), "{}", report.stdout);
+    says(&report, "while True");
 }
 
 #[test]
@@ -970,11 +918,7 @@ fn a_web_server_without_the_empty_line_fails() {
         &["python3", &fixture("web_server_no_blank.py")],
         &["status-200"],
     );
-    assert!(
-        report.stdout.contains("the header ends with an empty line"),
-        "{}",
-        report.stdout
-    );
+    says(&report, "the header ends with an empty line");
 }
 
 #[test]
@@ -1009,11 +953,7 @@ fn the_textbooks_skeleton_fails_only_the_binary_file_and_the_pieces() {
         &["python3", &fixture("web_server_skeleton.py")],
         &["binary", "pieces"],
     );
-    assert!(
-        report.stdout.contains("one recv for a request"),
-        "{}",
-        report.stdout
-    );
+    says(&report, "one recv for a request");
 }
 
 #[test]
@@ -1032,23 +972,15 @@ fn the_new_exercises_speak_korean_within_100_columns() {
     args.extend(["python3", &tcp_server]);
     let report = lab(&args, &[]);
     assert_eq!(report.failed(), ["pieces", "utf8-cut", "long"]);
-    assert!(
-        report.stdout.contains("recv 한 번으로"),
-        "{}",
-        report.stdout
-    );
+    says(&report, "recv 한 번으로");
     let skeleton = fixture("web_server_skeleton.py");
     let mut args =
         vec!["--lang", "ko", "check", "web-server", "--port", "0", "--"];
     args.extend(["python3", &skeleton]);
     let report = lab(&args, NO_BROWSER);
     assert_eq!(report.failed(), ["binary", "pieces"]);
-    assert!(report.stdout.contains("참고: "), "{}", report.stdout);
-    assert!(
-        report.stdout.contains("(건너뜀. LAB_CHROMIUM"),
-        "{}",
-        report.stdout
-    );
+    says(&report, "참고: ");
+    says(&report, "(건너뜀. LAB_CHROMIUM");
 }
 
 // Serving many clients: concurrent-server and one exercise per model.
@@ -1073,16 +1005,8 @@ fn a_thread_per_connection_passes_concurrent_server() {
 fn the_iterative_server_fails_concurrent_server_in_rust() {
     let report =
         assert_fails("concurrent-server", &[&example("tcp_server")], ITERATIVE);
-    assert!(
-        report.stdout.contains("this is the iterative server"),
-        "{}",
-        report.stdout
-    );
-    assert!(
-        report.stdout.contains("ConnectionReset"),
-        "{}",
-        report.stdout
-    );
+    says(&report, "this is the iterative server");
+    says(&report, "ConnectionReset");
 }
 
 #[test]
@@ -1092,16 +1016,8 @@ fn the_iterative_server_fails_concurrent_server_in_python() {
         &["python3", &python("tcp_server.py")],
         ITERATIVE,
     );
-    assert!(
-        report.stdout.contains("this is the iterative server"),
-        "{}",
-        report.stdout
-    );
-    assert!(
-        report.stdout.contains("ConnectionResetError"),
-        "{}",
-        report.stdout
-    );
+    says(&report, "this is the iterative server");
+    says(&report, "ConnectionResetError");
 }
 
 #[test]
@@ -1111,12 +1027,8 @@ fn a_server_that_serves_one_client_fails_concurrent_server() {
         &["python3", &fixture("tcp_server_once.py")],
         &["keeps-running"],
     );
-    assert!(
-        report.stdout.contains("must not end after the first"),
-        "{}",
-        report.stdout
-    );
-    assert!(report.stdout.contains("4 skipped"), "{}", report.stdout);
+    says(&report, "must not end after the first");
+    says(&report, "4 skipped");
 }
 
 /// Waits a little for the process `pid` (read from `pidfile`) to be
@@ -1158,11 +1070,7 @@ fn a_server_that_never_answers_does_not_stall_concurrent_server() {
     );
     assert_eq!(report.failed(), ["upper"], "{}", report.stdout);
     assert_eq!(report.code, Some(1));
-    assert!(
-        report.stdout.contains("no reply within 4 s"),
-        "{}",
-        report.stdout
-    );
+    says(&report, "no reply within 4 s");
     assert!(started.elapsed() < Duration::from_secs(30));
     assert_gone(&pidfile);
 }
@@ -1211,18 +1119,8 @@ fn the_async_servers_pass_many_tokio() {
 fn a_thread_per_connection_fails_the_pool_model_check() {
     let report =
         assert_fails("many-pool", &[&example("many_threads")], &["pool-size"]);
-    assert!(
-        report
-            .stdout
-            .contains("11 threads with 10 idle clients, 21 with 20"),
-        "{}",
-        report.stdout
-    );
-    assert!(
-        report.stdout.contains("that is a thread per connection"),
-        "{}",
-        report.stdout
-    );
+    says(&report, "11 threads with 10 idle clients, 21 with 20");
+    says(&report, "that is a thread per connection");
 }
 
 #[test]
@@ -1232,24 +1130,14 @@ fn a_thread_per_connection_fails_the_readiness_model_check() {
         &["python3", &python("many_threads.py")],
         &["one-thread"],
     );
-    assert!(
-        report.stdout.contains("that is a thread per connection"),
-        "{}",
-        report.stdout
-    );
+    says(&report, "that is a thread per connection");
 }
 
 #[test]
 fn a_pool_fails_the_readiness_model_check() {
     let report =
         assert_fails("many-mio", &[&example("many_pool")], &["one-thread"]);
-    assert!(
-        report
-            .stdout
-            .contains("5 threads with 10 idle clients, 5 with 20"),
-        "{}",
-        report.stdout
-    );
+    says(&report, "5 threads with 10 idle clients, 5 with 20");
 }
 
 /// Runs `lab ARGS` with its standard output a pipe whose reader has gone,
