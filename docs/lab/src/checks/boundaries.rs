@@ -22,6 +22,7 @@ use super::{
 };
 use crate::program::{Program, Stop, pick_port};
 use crate::report::{Case, show};
+use crate::text::Lang;
 use crate::tr;
 
 /// How long a reply may take once the whole line is sent, and how long
@@ -255,11 +256,7 @@ pub fn check(program: &Program, options: &Options) -> Result<Vec<Case>, Stop> {
         let port = match server.port()? {
             Ok(port) => port,
             Err(why) => {
-                cases.push(case.fail().got(tr!(
-                    lang,
-                    "it did not start again: {why}",
-                    "다시 시작하지 않음({why})"
-                )));
+                cases.push(not_restarted(case, &why, lang));
                 continue;
             }
         };
@@ -369,11 +366,7 @@ pub fn check(program: &Program, options: &Options) -> Result<Vec<Case>, Stop> {
     let port = match server.port()? {
         Ok(port) => port,
         Err(why) => {
-            cases.push(case.fail().got(tr!(
-                lang,
-                "it did not start again: {why}",
-                "다시 시작하지 않음({why})"
-            )));
+            cases.push(not_restarted(case, &why, lang));
             return Ok(cases);
         }
     };
@@ -418,4 +411,14 @@ pub fn check(program: &Program, options: &Options) -> Result<Vec<Case>, Stop> {
         return Err(Stop::NotWritten);
     }
     Ok(cases)
+}
+
+/// The case of a server that a case before had ended, and that did not
+/// start again.
+fn not_restarted(case: Case, why: &str, lang: Lang) -> Case {
+    case.fail().got(tr!(
+        lang,
+        "it did not start again: {why}",
+        "다시 시작하지 않음({why})"
+    ))
 }
