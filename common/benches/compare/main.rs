@@ -224,7 +224,11 @@ enum Kind {
         debug: bool,
     },
     Python,
-    Bare,
+    /// The bare loop; for TCP, `waits` adds the wait for the client's
+    /// close.
+    Bare {
+        waits: bool,
+    },
 }
 
 fn start(
@@ -251,7 +255,14 @@ fn start(
             };
             Server::python(programs.python_server(script), udp)
         }
-        Kind::Bare => Server::bare(programs.bare_server(udp), udp),
+        Kind::Bare { waits } => {
+            let which = match (udp, waits) {
+                (true, _) => bare::UDP,
+                (false, false) => bare::TCP,
+                (false, true) => bare::TCP_WAITS,
+            };
+            Server::bare(programs.bare_server(which), udp)
+        }
     }
 }
 
@@ -384,6 +395,9 @@ enum Versus {
     /// It is the reference: the bare baseline.
     Itself,
     Bare,
+    /// A second baseline, compared with the first: the bare loop that
+    /// waits for the client's close, as the program does.
+    Alike,
     /// The first Rust server at its default log level.
     Default,
 }
@@ -459,6 +473,7 @@ fn compare_servers(
         subjects.iter().position(|subject| subject.versus == versus)
     };
     let (bare, rust) = (find(Versus::Itself), find(Versus::Bare));
+    let alike = find(Versus::Alike);
 
     for index in 0..section.clients.len() {
         let phase = |position: Option<usize>| {
@@ -468,7 +483,9 @@ fn compare_servers(
             let label = subject.label;
             let compare = match subject.versus {
                 Versus::Itself => Compare::Reference,
-                Versus::Bare => Compare::With(phase(bare), "bare"),
+                Versus::Bare | Versus::Alike => {
+                    Compare::With(phase(bare), "bare")
+                }
                 Versus::Default => Compare::With(phase(rust), "default"),
             };
             match result {
@@ -501,6 +518,7 @@ fn compare_servers(
                 .and_then(|phase| phase.cpu_per_request(report.ticks))
         };
         let (ours, bare, theirs) = (cpu(rust), cpu(bare), cpu(python));
+        let waits = cpu(alike);
         let name = |position: Option<usize>| {
             position.map_or("?", |p| subjects[p].label)
         };
@@ -518,6 +536,23 @@ fn compare_servers(
                 (measured, r <= 1.1, format!("{r:.2}× the bare loop"))
             }),
         );
+        // Where there is a bare loop that waits (TCP): the same goal,
+        // against a loop that closes in the same order as the program.
+        if alike.is_some() {
+            let that = "the bare loop that waits for the client's close";
+            report.target(
+                &format!("{rust} within 10% of {that}"),
+                ours.zip(waits).map(|(ours, waits)| {
+                    let r = ours / waits;
+                    let measured = format!(
+                        "Per request ({rows}), {rust} spends {ours:.1} µs \
+                         of CPU time, {that} {waits:.1} µs: {r:.2} times \
+                         as much"
+                    );
+                    (measured, r <= 1.1, format!("{r:.2}× that loop"))
+                }),
+            );
+        }
         report.target(
             &format!("{rust} below {python}"),
             ours.zip(theirs).map(|(ours, theirs)| {
@@ -542,6 +577,10 @@ fn phase_of(
     }
 }
 
+/// The bare TCP loop that waits for the client's close before its own, as
+/// tcp-server does: the same order of closing, and nothing else added.
+pub const WAITS: &str = "bare, waits for the client's close";
+
 /// The Rust server as shipped: default log level, or `RUST_LOG=debug`.
 const SHIPPED: Kind = Kind::Rust {
     args: &[],
@@ -560,7 +599,7 @@ fn udp_subjects() -> Vec<Subject> {
         versus,
     };
     vec![
-        subject("bare", Kind::Bare, Versus::Itself),
+        subject("bare", Kind::Bare { waits: false }, Versus::Itself),
         subject("udp-server", SHIPPED, Versus::Bare),
         subject("udp_server.py", Kind::Python, Versus::Bare),
         subject("udp-server RUST_LOG=debug", DEBUG, Versus::Default),
@@ -603,7 +642,8 @@ fn tcp_subjects(flags: &Flags) -> Vec<Subject> {
         concurrent.kind = None;
     }
     vec![
-        subject("bare", Kind::Bare, Versus::Itself),
+        subject("bare", Kind::Bare { waits: false }, Versus::Itself),
+        subject(WAITS, Kind::Bare { waits: true }, Versus::Alike),
         subject("tcp-server", SHIPPED, Versus::Bare),
         concurrent,
         subject("tcp_server.py", Kind::Python, Versus::Bare),

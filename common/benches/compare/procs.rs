@@ -125,15 +125,11 @@ impl Programs {
         command
     }
 
-    /// A bare baseline server (this bench, started again), on the
-    /// servers' CPU.
-    pub fn bare_server(&self, udp: bool) -> Command {
+    /// A bare baseline server (this bench, started again with `which`,
+    /// one of the names in `bare`), on the servers' CPU.
+    pub fn bare_server(&self, which: &str) -> Command {
         let mut command = self.on_server_cpu(&self.bench);
-        command.arg(if udp {
-            "bare-udp-server"
-        } else {
-            "bare-tcp-server"
-        });
+        command.arg(which);
         command
     }
 

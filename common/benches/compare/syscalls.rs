@@ -17,10 +17,10 @@ use std::process::Command;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::load;
 use crate::procs::{self, Programs, Server};
 use crate::report::Report;
 use crate::table::Table;
+use crate::{WAITS, bare, load};
 
 /// The connections of the two runs.
 const RUNS: [u64; 2] = [10, 210];
@@ -95,7 +95,8 @@ pub fn per_connection(programs: &Programs, report: &mut Report) {
     let mut concurrent = programs.rust_server("tcp-server");
     concurrent.arg("--concurrent");
     let servers = [
-        ("bare", programs.bare_server(false), Start::Port),
+        ("bare", programs.bare_server(bare::TCP), Start::Port),
+        (WAITS, programs.bare_server(bare::TCP_WAITS), Start::Port),
         (
             "tcp_server.py",
             programs.python_server("tcp_server.py"),
