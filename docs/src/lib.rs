@@ -85,27 +85,13 @@ pub fn parse(text: &str) -> Result<Vec<Located>, String> {
     while i < lines.len() {
         let line = lines[i];
         let number = i + 1;
-        if let Some((fence, count, info)) = fence_open(line) {
-            let mut body = String::new();
-            let mut j = i + 1;
-            loop {
-                let Some(next) = lines.get(j) else {
-                    return Err(format!(
-                        "line {number}: fenced block is never closed"
-                    ));
-                };
-                if is_fence_close(next, fence, count) {
-                    break;
-                }
-                body.push_str(next);
-                body.push('\n');
-                j += 1;
-            }
+        if let Some((info, body, close)) = fenced_block(&lines, i)? {
+            let body = body.into_iter().map(|(_, line)| line + "\n").collect();
             elements.push(Located {
                 line: number,
                 element: Element::Fence { info, body },
             });
-            i = j + 1;
+            i = close + 1;
             continue;
         }
         let trimmed = line.trim();
@@ -215,6 +201,31 @@ fn is_fence_close(line: &str, fence: u8, count: usize) -> bool {
     }
     let run = rest.bytes().take_while(|&b| b == fence).count();
     run >= count && rest[run..].trim().is_empty()
+}
+
+/// Numbered lines: each line's number (from 1) and its text.
+type Numbered = Vec<(usize, String)>;
+
+/// The fenced block that opens at `lines[open]`, if one does: its info
+/// string, its body's lines, and the index of its closing fence. Fails on
+/// a fence that is never closed.
+fn fenced_block(
+    lines: &[&str],
+    open: usize,
+) -> Result<Option<(String, Numbered, usize)>, String> {
+    let Some((fence, count, info)) =
+        lines.get(open).and_then(|l| fence_open(l))
+    else {
+        return Ok(None);
+    };
+    let mut body = Vec::new();
+    for (index, line) in lines.iter().enumerate().skip(open + 1) {
+        if is_fence_close(line, fence, count) {
+            return Ok(Some((info, body, index)));
+        }
+        body.push((index + 1, line.to_string()));
+    }
+    Err(format!("line {}: fenced block is never closed", open + 1))
 }
 
 /// A table row's cells, trimmed, with `\|` read as `|`.
@@ -1511,4 +1522,49 @@ pub fn anchors(text: &str) -> Vec<String> {
         });
     }
     found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::side_by_side::table_rows;
+
+    /// A fence is closed by a run of its character at least as long as
+    /// the one that opened it; a shorter run is a line of its body.
+    #[test]
+    fn a_fence_closes_on_a_run_at_least_as_long() {
+        let lines = ["````rust", "a", "```", "b", "`````", "c"];
+        let body = vec![
+            (2, "a".to_string()),
+            (3, "```".to_string()),
+            (4, "b".to_string()),
+        ];
+        assert_eq!(
+            fenced_block(&lines, 0),
+            Ok(Some(("rust".to_string(), body, 4)))
+        );
+        assert_eq!(fenced_block(&lines, 1), Ok(None));
+        assert_eq!(
+            fenced_block(&lines[..4], 0),
+            Err("line 1: fenced block is never closed".to_string())
+        );
+    }
+
+    /// A fence that is never closed fails with the same words, and the
+    /// line where it opens, in a chapter's body and in a table's cell.
+    #[test]
+    fn an_unclosed_fence_fails_alike_in_a_chapter_and_a_cell() {
+        let chapter = "# Title\n\nWords.\n\n```rust\nfn main() {}\n";
+        assert_eq!(
+            parse(chapter).err(),
+            Some("line 5: fenced block is never closed".to_string())
+        );
+        let page = "<!-- side-by-side: a.py rust=a.rs -->\n<table>\n<tr>\n\
+                    <td>\n\n````python\nprint(1)\n```\n</td>\n</tr>\n\
+                    </table>\n";
+        let lines: Vec<&str> = page.lines().collect();
+        let never = "line 6: fenced block is never closed".to_string();
+        assert_eq!(table_rows(&lines, 0), Err(never.clone()));
+        assert_eq!(parse(page).err(), Some(never));
+    }
 }

@@ -15,12 +15,9 @@
 //! ([`crate::code_lines`]).
 
 use crate::{
-    Language, Reader, TRANSLATED_TREES, code_lines, fence_open,
-    has_translated_comments, is_fence_close,
+    Language, Numbered, Reader, TRANSLATED_TREES, code_lines, fence_open,
+    fenced_block, has_translated_comments, is_fence_close,
 };
-
-/// Numbered lines: each line's number (from 1) and its text.
-type Numbered = Vec<(usize, String)>;
 
 /// The marker's name.
 pub const MARKER: &str = "side-by-side";
@@ -58,21 +55,7 @@ pub fn table_rows(lines: &[&str], after: usize) -> Result<Vec<Row>, String> {
     let mut in_cell = false;
     while let Some(line) = lines.get(i) {
         let number = i + 1;
-        if let Some((fence, count, info)) = fence_open(line) {
-            let mut body = Vec::new();
-            let mut j = i + 1;
-            loop {
-                let Some(next) = lines.get(j) else {
-                    return Err(format!(
-                        "line {number}: fenced block is never closed"
-                    ));
-                };
-                if is_fence_close(next, fence, count) {
-                    break;
-                }
-                body.push((j + 1, (*next).to_string()));
-                j += 1;
-            }
+        if let Some((info, body, close)) = fenced_block(lines, i)? {
             let cell = rows
                 .last_mut()
                 .filter(|_| in_cell)
@@ -92,7 +75,7 @@ pub fn table_rows(lines: &[&str], after: usize) -> Result<Vec<Row>, String> {
                     ));
                 }
             }
-            i = j + 1;
+            i = close + 1;
             continue;
         }
         let mut rest = line.trim();
