@@ -289,12 +289,13 @@ impl Drop for Running {
     }
 }
 
-/// Starts the server on a free port with its output going to `stdout`
-/// and `stderr`, and returns it with its address.
+/// Starts the server with its output going to `stdout` and `stderr`, and
+/// returns it with its address. Its log, which says where it listens, may
+/// go nowhere: the port it got comes from /proc.
 fn start(args: &[&str], stdout: Stdio, stderr: Stdio) -> (Running, SocketAddr) {
-    let port = support::free_port(false);
+    let asked = support::port_to_ask(false);
     let child = Command::new(support::binary("tcp-server"))
-        .args(["--host", "127.0.0.1", "--port", &port.to_string()])
+        .args(["--host", "127.0.0.1", "--port", &asked.to_string()])
         .args(args)
         .env("RUST_LOG", "info")
         .stdin(Stdio::null())
@@ -302,7 +303,11 @@ fn start(args: &[&str], stdout: Stdio, stderr: Stdio) -> (Running, SocketAddr) {
         .stderr(stderr)
         .spawn()
         .unwrap();
-    (Running(child), SocketAddr::from(([127, 0, 0, 1], port)))
+    let mut server = Running(child);
+    let Some(port) = support::listened_port(&server.0, false, asked) else {
+        panic!("tcp-server never listened: {:?}", server.0.try_wait());
+    };
+    (server, SocketAddr::from(([127, 0, 0, 1], port)))
 }
 
 /// An exchange with a server that may still be starting, or may have died.

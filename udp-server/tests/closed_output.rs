@@ -81,13 +81,16 @@ fn a_closed_standard_output_does_not_stop_the_server() {
 
 #[test]
 fn a_closed_standard_error_does_not_stop_the_server() {
-    let port = support::free_port(true);
-    let mut server = udp_server(port, Stdio::piped(), closed_pipe());
+    // Its log, which says where it listens, cannot be read: the port it
+    // got comes from /proc.
+    let asked = support::port_to_ask(true);
+    let mut server = udp_server(asked, Stdio::piped(), closed_pipe());
     let ready = line_by_line(server.0.stdout.take().unwrap());
     assert_eq!(
         ready.recv_timeout(DEADLINE).unwrap(),
         "The server is ready to receive\n"
     );
+    let port = support::listened_port(&server.0, true, asked).unwrap();
     let address = SocketAddr::from(([127, 0, 0, 1], port));
     // 3000 bytes: more than the buffer, so the server warns, into a pipe
     // nobody reads.

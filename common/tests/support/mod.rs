@@ -1,6 +1,7 @@
 //! Helpers for the integration tests of the four programs: find and start
-//! the binaries and the Python originals on free loopback ports, feed a
-//! client its standard input, and stop every process a test started.
+//! the binaries and the Python originals on loopback ports the system
+//! picks, feed a client its standard input, and stop every process a test
+//! started.
 //!
 //! Each test crate includes this file with
 //! `#[path = "../../common/tests/support/mod.rs"] mod support;`.
@@ -87,8 +88,10 @@ fn build_once(package: &str, what: [&str; 2]) {
     built.push(key);
 }
 
-/// A loopback port that is free now: bind port 0, read the port, let it go.
-/// Only for the Python originals, which cannot report the port they bound.
+/// A loopback port that nobody listens on now: bind port 0, read the
+/// port, let it go. For the tests of a client with no server (refused,
+/// or never answered), and, where there is no /proc, for the servers that
+/// do not print their port ([`port_to_ask`]).
 pub fn free_port(udp: bool) -> u16 {
     if udp {
         let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
@@ -97,6 +100,33 @@ pub fn free_port(udp: bool) -> u16 {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         listener.local_addr().unwrap().port()
     }
+}
+
+/// The port to give a server that takes a port number but does not print
+/// the port it got (the Python originals and the lecture listings take
+/// `HOST PORT`). On Linux 0: the system gives the server a free port as it
+/// binds, so no other program can take that port first, and
+/// [`listened_port`] reads it from /proc. Elsewhere, with no /proc, a
+/// port that is free now ([`free_port`]): another program may take it
+/// before the server binds it, which on a test machine is rare.
+pub fn port_to_ask(udp: bool) -> u16 {
+    if cfg!(target_os = "linux") {
+        0
+    } else {
+        free_port(udp)
+    }
+}
+
+/// The port that `child`, started with `asked` from [`port_to_ask`],
+/// listens on: for 0, the port /proc shows, waited for until the deadline
+/// (and longer while the program is still starting on a busy machine, see
+/// `harness::wait_listening`). `None` if it never listened: it exited, or
+/// sleeps without a socket.
+pub fn listened_port(child: &Child, udp: bool, asked: u16) -> Option<u16> {
+    if asked != 0 {
+        return Some(asked);
+    }
+    harness::wait_listening(child.id(), udp, Instant::now() + DEADLINE)
 }
 
 /// A running server process, killed when dropped.
@@ -157,29 +187,45 @@ impl Server {
     }
 
     /// Starts a Python original (`udp_server.py` or `tcp_server.py`) on a
-    /// free port of 127.0.0.1 and waits until it is ready.
+    /// port of 127.0.0.1 and waits until it is ready.
     pub fn python(script: &str) -> Server {
         let mut command = Command::new("python3");
         command.arg("-u").arg(python(script));
-        Server::on_free_port(command, script.starts_with("udp"))
+        Server::host_port(command, script, script.starts_with("udp"))
     }
 
     /// Starts `command` with HOST PORT arguments (as the Python originals
-    /// and the lecture listings take them) for a free port of 127.0.0.1,
-    /// and waits until it is ready: such a server cannot report its port.
-    fn on_free_port(mut command: Command, udp: bool) -> Server {
-        let port = free_port(udp);
-        command.args(["127.0.0.1", &port.to_string()]);
+    /// and the lecture listings take them) for 127.0.0.1 and the port of
+    /// [`port_to_ask`], and waits until it listens and is ready. `what`
+    /// names it when it fails.
+    fn host_port(mut command: Command, what: &str, udp: bool) -> Server {
+        let asked = port_to_ask(udp);
+        command.args(["127.0.0.1", &asked.to_string()]);
         let (child, stdout, stderr) = spawn(command);
         let mut server = Server {
             child,
-            address: SocketAddr::from(([127, 0, 0, 1], port)),
+            address: SocketAddr::from(([127, 0, 0, 1], asked)),
             stderr: Some(stderr),
             log: Vec::new(),
             stdout,
         };
+        match listened_port(&server.child, udp, asked) {
+            Some(port) => server.address.set_port(port),
+            None => server.never_listened(what),
+        }
         server.wait_ready();
         server
+    }
+
+    /// Fails the test for a server that never listened, with how it
+    /// ended, if it did, and what it printed on standard error.
+    fn never_listened(&mut self, what: &str) -> ! {
+        let ended = match self.child.try_wait() {
+            Ok(Some(status)) => format!("it exited, {status}"),
+            _ => "it is still running".to_string(),
+        };
+        let log = self.log_so_far();
+        panic!("{what} never listened on a port ({ended}); its stderr: {log:?}")
     }
 
     /// Waits for the line that every server prints once it is bound.
@@ -492,12 +538,13 @@ fn read_all(mut stream: impl Read + Send + 'static) -> Receiver<Vec<u8>> {
 }
 
 impl Server {
-    /// Starts an example server (`udp-server`'s `udp_server`) on a free
-    /// port of 127.0.0.1 and waits until it is ready. Like the Python
-    /// originals it takes HOST PORT and cannot report the port it bound.
+    /// Starts an example server (`udp-server`'s `udp_server`) on a port
+    /// of 127.0.0.1 and waits until it is ready. Like the Python originals
+    /// it takes HOST PORT and does not print the port it bound.
     pub fn example(package: &str, name: &str) -> Server {
         let command = Command::new(example(package, name));
-        Server::on_free_port(command, name.starts_with("udp"))
+        let what = format!("{package}'s example {name}");
+        Server::host_port(command, &what, name.starts_with("udp"))
     }
 
     /// Waits, under the deadline, for the server to exit by itself.

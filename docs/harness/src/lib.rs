@@ -20,6 +20,9 @@
 //! - Dropping a [`Process`] (or calling [`Process::end`]) sends `SIGKILL`
 //!   to its whole process group, so the children it forked end with it,
 //!   and then reaps it.
+//! - [`wait_listening`] reads from /proc the port a server listens on: one
+//!   started on port 0 gets a free port from the system as it binds, and
+//!   does not print which.
 //!
 //! ```no_run
 //! use std::process::Command;
@@ -39,6 +42,7 @@
 //! started here runs as the user who started it, with that user's rights
 //! on files and the network.
 
+use std::fs;
 use std::io::{self, Read, Write};
 use std::net::{TcpListener, UdpSocket};
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
@@ -485,9 +489,10 @@ pub fn run(
 }
 
 /// A loopback port that is free now: bind port 0, read the port the
-/// system picked, let it go. For programs that cannot report the port
-/// they bound (the Python originals take HOST PORT); another program may
-/// take it in between, which on a test machine is rare.
+/// system picked, let it go. Another program may take it before the one
+/// it is meant for binds it; where /proc can tell the port a program got,
+/// starting that program on port 0 and asking [`listening_port`] leaves
+/// no such gap.
 pub fn free_port(udp: bool) -> io::Result<u16> {
     let address = if udp {
         UdpSocket::bind("127.0.0.1:0")?.local_addr()?
@@ -495,6 +500,97 @@ pub fn free_port(udp: bool) -> io::Result<u16> {
         TcpListener::bind("127.0.0.1:0")?.local_addr()?
     };
     Ok(address.port())
+}
+
+/// The port that process `pid` listens on: a TCP socket in LISTEN, or a
+/// bound UDP socket, among its own descriptors. `None` while it has none,
+/// and where there is no /proc (Linux only).
+///
+/// Why: a program told port 0 (the Python originals and the lecture
+/// listings take `HOST PORT`) gets a free port from the system as it
+/// binds, so no other program can take that port first; but it does not
+/// print which port it got. This reads it where `ss -ltnp` does: the
+/// socket inodes among the process's descriptors (`/proc/PID/fd`), looked
+/// up in the kernel's socket tables (`/proc/PID/net/tcp` and `tcp6`, or
+/// `udp` and `udp6`).
+pub fn listening_port(pid: u32, udp: bool) -> Option<u16> {
+    let inodes: Vec<String> = fs::read_dir(format!("/proc/{pid}/fd"))
+        .ok()?
+        .filter_map(|entry| fs::read_link(entry.ok()?.path()).ok())
+        .filter_map(|link| {
+            let link = link.to_string_lossy().into_owned();
+            let inode = link.strip_prefix("socket:[")?.strip_suffix(']')?;
+            Some(inode.to_string())
+        })
+        .collect();
+    let tables = if udp {
+        ["udp", "udp6"]
+    } else {
+        ["tcp", "tcp6"]
+    };
+    tables.iter().find_map(|table| {
+        let text =
+            fs::read_to_string(format!("/proc/{pid}/net/{table}")).ok()?;
+        // sl local_address rem_address st ... inode: the local address
+        // ends in ":PORT", the port in hexadecimal; state 0A is LISTEN (a
+        // TCP socket that is bound but not listening yet takes no client)
+        text.lines().skip(1).find_map(|line| {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            let inode = fields.get(9)?;
+            let listening = udp || fields.get(3) == Some(&"0A");
+            if !listening || !inodes.iter().any(|i| i == inode) {
+                return None;
+            }
+            let (_, port) = fields.get(1)?.rsplit_once(':')?;
+            u16::from_str_radix(port, 16).ok().filter(|&port| port != 0)
+        })
+    })
+}
+
+/// How long past its deadline [`wait_listening`] waits for a program
+/// that is still [`starting`]: on a machine with more work than cores (a
+/// load of 14 on 2 cores was seen while grading), an interpreter can wait
+/// that long for its turn before it binds.
+pub const STARTING: Duration = Duration::from_secs(50);
+
+/// Waits for process `pid` to listen (see [`listening_port`]) until
+/// `deadline`, and past it, [`STARTING`] at most, while the process is
+/// still [`starting`]. `None` at once when the process has exited (or was
+/// never there), and where there is no /proc.
+pub fn wait_listening(pid: u32, udp: bool, deadline: Instant) -> Option<u16> {
+    loop {
+        if let Some(port) = listening_port(pid, udp) {
+            return Some(port);
+        }
+        // Exited: a zombie (`Z`) until its parent reaps it, then gone.
+        let state = state(pid);
+        if matches!(state, None | Some('Z' | 'X')) {
+            return None;
+        }
+        let now = Instant::now();
+        let busy = matches!(state, Some('R' | 'D'));
+        if now >= deadline && (!busy || now >= deadline + STARTING) {
+            return None;
+        }
+        thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// Is process `pid` still starting: runnable (`R`: running, or waiting
+/// for a processor) or in uninterruptible disk wait (`D`), as Linux's
+/// /proc/PID/stat says? A program that sleeps (`S`) has had its turn and
+/// is waiting for something else. `false` where there is no /proc.
+pub fn starting(pid: u32) -> bool {
+    matches!(state(pid), Some('R' | 'D'))
+}
+
+/// The state letter of process `pid` in /proc/PID/stat; `None` when there
+/// is no such process, or no /proc.
+fn state(pid: u32) -> Option<char> {
+    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // "PID (COMM) STATE ...": the command may hold spaces and parentheses.
+    let (_, rest) = stat.rsplit_once(')')?;
+    rest.trim_start().chars().next()
 }
 
 /// The calls of a summary that `strace -c` wrote (`% time  seconds

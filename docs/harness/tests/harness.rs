@@ -212,6 +212,101 @@ fn a_free_port_can_be_bound() {
     }
 }
 
+/// A Python program that binds port 0 of 127.0.0.1 (a TCP socket then
+/// listens if `listen`), prints the port the system gave it, and waits
+/// for its input to end. Returns it with that port.
+#[cfg(target_os = "linux")]
+fn bound_on_port_0(udp: bool, listen: bool) -> Result<(Process, u16), String> {
+    let kind = if udp { "SOCK_DGRAM" } else { "SOCK_STREAM" };
+    let listen = if listen && !udp { "s.listen()" } else { "pass" };
+    let script = format!(
+        "import socket, sys\n\
+         s = socket.socket(socket.AF_INET, socket.{kind})\n\
+         s.bind(('127.0.0.1', 0))\n\
+         {listen}\n\
+         print(s.getsockname()[1], flush=True)\n\
+         sys.stdin.read()\n"
+    );
+    let mut command = Command::new("python3");
+    command.args(["-c", &script]);
+    let mut process =
+        Process::start(&mut command, 1024).map_err(|e| e.to_string())?;
+    let line = process.next_line(Stream::Stdout, soon(10_000));
+    let port = line.as_deref().map(str::trim).and_then(|p| p.parse().ok());
+    let Some(port) = port else {
+        let stderr = process.output(Stream::Stderr);
+        let stderr = String::from_utf8_lossy(&stderr);
+        return Err(format!("no port: {line:?} {stderr}"));
+    };
+    Ok((process, port))
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn listening_port_reads_the_port_a_program_got_for_port_0() {
+    for udp in [false, true] {
+        let (process, port) = bound_on_port_0(udp, true).unwrap();
+        let found = harness::wait_listening(process.id(), udp, soon(5000));
+        assert_eq!(found, Some(port), "udp: {udp}");
+        assert_eq!(harness::listening_port(process.id(), udp), Some(port));
+        // The other protocol's tables hold none of its sockets.
+        assert_eq!(harness::listening_port(process.id(), !udp), None);
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_tcp_socket_that_does_not_listen_yet_has_no_listening_port() {
+    // Bound, not listening: a client would be refused, so it is no port
+    // to give one.
+    let (process, _) = bound_on_port_0(false, false).unwrap();
+    assert_eq!(harness::listening_port(process.id(), false), None);
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn wait_listening_ends_at_once_when_the_program_exits() {
+    let process = Process::start(&mut sh("exit 3"), 1024).unwrap();
+    let started = Instant::now();
+    let found = harness::wait_listening(process.id(), false, soon(30_000));
+    assert_eq!(found, None);
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(harness::wait_listening(u32::MAX, true, soon(30_000)), None);
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn wait_listening_ends_at_the_deadline_for_a_program_that_sleeps() {
+    // A sleeping program has had its turn: no time past the deadline.
+    let process = Process::start(&mut sh("sleep 60"), 1024).unwrap();
+    let started = Instant::now();
+    let found = harness::wait_listening(process.id(), false, soon(300));
+    assert_eq!(found, None);
+    let waited = started.elapsed();
+    assert!(waited >= Duration::from_millis(290), "{waited:?}");
+    assert!(waited < Duration::from_secs(5), "{waited:?}");
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_runnable_program_is_starting_and_a_sleeping_one_is_not() {
+    // A shell in a busy loop is runnable.
+    let busy = Process::start(&mut sh("while :; do :; done"), 1024).unwrap();
+    thread::sleep(Duration::from_millis(100));
+    assert!(harness::starting(busy.id()));
+    drop(busy);
+    let sleeper = Process::start(&mut sh("sleep 5"), 1024).unwrap();
+    let deadline = soon(2000);
+    // Once it sleeps it has had its turn (give it its first moments).
+    let mut asleep = false;
+    while !asleep && Instant::now() < deadline {
+        asleep = !harness::starting(sleeper.id());
+        thread::sleep(Duration::from_millis(20));
+    }
+    assert!(asleep);
+    assert!(!harness::starting(u32::MAX));
+}
+
 #[test]
 fn strace_calls_reads_a_summary_and_leaves_out_failed_accepts() {
     let summary = "\

@@ -304,27 +304,6 @@ pub enum Waited {
 /// few hundred milliseconds on a loaded machine.
 pub const START: Duration = Duration::from_secs(10);
 
-/// How long past [`START`] a server is waited for while it is still
-/// starting, that is runnable or reading the disk: on a machine with
-/// more work than cores (a load of 14 on 2 cores was seen while grading),
-/// an interpreter can wait that long for its turn before it binds.
-const START_BUSY: Duration = Duration::from_secs(50);
-
-/// Is process `pid` runnable (`R`: running, or waiting for a processor)
-/// or in uninterruptible disk wait (`D`), as Linux's /proc/PID/stat
-/// says? A server that sleeps (`S`) has had its turn and is waiting for
-/// something else. `false` where there is no /proc.
-fn still_starting(pid: u32) -> bool {
-    let Ok(stat) = fs::read_to_string(format!("/proc/{pid}/stat")) else {
-        return false;
-    };
-    // "PID (COMM) STATE ...": the command may hold spaces and parentheses.
-    let state = stat
-        .rsplit_once(')')
-        .and_then(|(_, rest)| rest.trim_start().chars().next());
-    matches!(state, Some('R' | 'D'))
-}
-
 /// Waits for `process` to bind `port`. Without /proc, the first line on
 /// its standard output (its ready line) stands for it.
 pub fn wait_bound(process: &mut Process, port: u16, udp: bool) -> Waited {
@@ -353,43 +332,13 @@ pub fn wait_bound(process: &mut Process, port: u16, udp: bool) -> Waited {
             );
         }
         if Instant::now() >= deadline {
-            let busy = still_starting(process.id());
-            if !busy || Instant::now() >= deadline + START_BUSY {
+            // Past it, a server still starting (runnable, or reading the
+            // disk) may wait its turn on a busy machine a while longer.
+            let busy = harness::starting(process.id());
+            if !busy || Instant::now() >= deadline + harness::STARTING {
                 return Waited::Never;
             }
         }
         thread::sleep(Duration::from_millis(10));
-    }
-}
-
-#[cfg(all(test, target_os = "linux"))]
-mod tests {
-    #![allow(clippy::unwrap_used)]
-    use super::*;
-
-    #[test]
-    fn a_sleeping_server_is_not_still_starting() {
-        // A shell in a busy loop is runnable.
-        let mut busy = Command::new("sh")
-            .args(["-c", "while :; do :; done"])
-            .spawn()
-            .unwrap();
-        thread::sleep(Duration::from_millis(100));
-        let running = still_starting(busy.id());
-        let _ = busy.kill();
-        let _ = busy.wait();
-        assert!(running);
-        let mut sleeper = Command::new("sleep").arg("5").spawn().unwrap();
-        let deadline = Instant::now() + Duration::from_secs(2);
-        // Once it sleeps it has had its turn (give it its first moments).
-        let mut asleep = false;
-        while !asleep && Instant::now() < deadline {
-            asleep = !still_starting(sleeper.id());
-            thread::sleep(Duration::from_millis(20));
-        }
-        let _ = sleeper.kill();
-        let _ = sleeper.wait();
-        assert!(asleep);
-        assert!(!still_starting(u32::MAX));
     }
 }

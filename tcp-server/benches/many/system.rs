@@ -123,43 +123,11 @@ impl Programs {
             return Err(format!("{what} never became ready: {log}"));
         }
         // It prints its ready line after listen: the socket is there
-        let port = listening_port(process.id()).ok_or(format!(
-            "{what}: no listening socket in /proc (Linux only)"
-        ))?;
+        let port = harness::listening_port(process.id(), false).ok_or(
+            format!("{what}: no listening socket in /proc (Linux only)"),
+        )?;
         Ok(Server { process, port })
     }
-}
-
-/// The port of the TCP socket that process `pid` listens on. The lecture's
-/// listings print no port, so it is read where `ss -ltnp` reads it: the
-/// socket inodes among the process's descriptors (`/proc/PID/fd`), looked
-/// up in the kernel's table of TCP sockets (`/proc/PID/net/tcp`, `tcp6`).
-pub fn listening_port(pid: u32) -> Option<u16> {
-    let inodes: Vec<String> = fs::read_dir(format!("/proc/{pid}/fd"))
-        .ok()?
-        .filter_map(|entry| fs::read_link(entry.ok()?.path()).ok())
-        .filter_map(|link| {
-            let link = link.to_string_lossy().into_owned();
-            let inode = link.strip_prefix("socket:[")?.strip_suffix(']')?;
-            Some(inode.to_string())
-        })
-        .collect();
-    ["tcp", "tcp6"].iter().find_map(|table| {
-        let text =
-            fs::read_to_string(format!("/proc/{pid}/net/{table}")).ok()?;
-        // sl local_address rem_address st ... inode: "0A" is LISTEN, and
-        // the local address ends in ":PORT", the port in hexadecimal
-        text.lines().skip(1).find_map(|line| {
-            let fields: Vec<&str> = line.split_whitespace().collect();
-            let listening = fields.get(3) == Some(&"0A");
-            let inode = fields.get(9)?;
-            if !listening || !inodes.iter().any(|i| i == inode) {
-                return None;
-            }
-            let (_, port) = fields.get(1)?.rsplit_once(':')?;
-            u16::from_str_radix(port, 16).ok()
-        })
-    })
 }
 
 pub struct Server {
