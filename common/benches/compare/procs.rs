@@ -214,22 +214,20 @@ impl Server {
     /// comes from its log line `listening on ADDR`.
     pub fn rust(mut command: Command) -> Result<Server, String> {
         command.args(["--host", "127.0.0.1", "--port", "0"]);
-        start(command, None)
+        start(command, Port::FromLog)
     }
 
-    /// A Python original. It cannot report the port it bound, so we pick
-    /// a free one for it.
+    /// A Python original, on port 0 too. It does not print the port it
+    /// got: that is read from /proc.
     pub fn python(mut command: Command, udp: bool) -> Result<Server, String> {
-        let port = free_port(udp)?;
-        command.args(["127.0.0.1", &port.to_string()]);
-        start(command, Some(SocketAddr::from(([127, 0, 0, 1], port))))
+        command.args(["127.0.0.1", "0"]);
+        start(command, Port::FromProc { udp })
     }
 
-    /// A bare baseline server, told a free port as the Python ones are.
+    /// A bare baseline server, on port 0 as the Python ones are.
     pub fn bare(mut command: Command, udp: bool) -> Result<Server, String> {
-        let port = free_port(udp)?;
-        command.arg(port.to_string());
-        start(command, Some(SocketAddr::from(([127, 0, 0, 1], port))))
+        command.arg("0");
+        start(command, Port::FromProc { udp })
     }
 
     pub fn pid(&self) -> u32 {
@@ -247,17 +245,19 @@ impl Server {
     }
 }
 
-/// A loopback port that is free now: bind port 0, read it, let it go.
-fn free_port(udp: bool) -> Result<u16, String> {
-    harness::free_port(udp).map_err(|e| format!("no free port: {e}"))
+/// Where the port that a server got for port 0 is read.
+enum Port {
+    /// From its log line `listening on ADDR` (the Rust programs).
+    FromLog,
+    /// From /proc, where `ss -lnp` reads it (the programs that do not
+    /// print it).
+    FromProc { udp: bool },
 }
 
-/// Starts a server and waits until it says it is ready. Without a known
-/// `address`, it is read from the log (standard error).
-fn start(
-    mut command: Command,
-    address: Option<SocketAddr>,
-) -> Result<Server, String> {
+/// Starts a server on port 0 and waits until it says it is ready, then
+/// reads the port it got. Port 0 leaves no moment between choosing a free
+/// port and binding it, when another program could take it.
+fn start(mut command: Command, port: Port) -> Result<Server, String> {
     let what = format!("{command:?}");
     // The first lines of its output are kept; the rest is read and
     // thrown away. A server whose pipe is not read blocks when the pipe
@@ -267,7 +267,7 @@ fn start(
         .map_err(|e| format!("cannot start {what}: {e}"))?;
     let mut server = Server {
         process,
-        address: address.unwrap_or(SocketAddr::from(([127, 0, 0, 1], 0))),
+        address: SocketAddr::from(([127, 0, 0, 1], 0)),
     };
     let deadline = Instant::now() + START_DEADLINE;
     let failed = |server: &Server, why: &str| {
@@ -275,7 +275,7 @@ fn start(
         let log = server.process.output(Stream::Stderr);
         format!("{what} {why}; its log: {:?}", String::from_utf8_lossy(&log))
     };
-    if address.is_none() {
+    if let Port::FromLog = port {
         let line = server
             .process
             .wait_for(Stream::Stderr, "listening on ", deadline)
@@ -293,6 +293,12 @@ fn start(
         .is_none()
     {
         return Err(failed(&server, "never said it was ready"));
+    }
+    if let Port::FromProc { udp } = port {
+        let pid = server.pid();
+        let port = harness::wait_listening(pid, udp, deadline)
+            .ok_or_else(|| failed(&server, "listens on no port"))?;
+        server.address.set_port(port);
     }
     Ok(server)
 }

@@ -503,8 +503,10 @@ pub fn free_port(udp: bool) -> io::Result<u16> {
 }
 
 /// The port that process `pid` listens on: a TCP socket in LISTEN, or a
-/// bound UDP socket, among its own descriptors. `None` while it has none,
-/// and where there is no /proc (Linux only).
+/// bound UDP socket, among its own descriptors or those of a process it
+/// started (a program run under `strace` or a shell script listens in a
+/// child). `None` while it has none, and where there is no /proc (Linux
+/// only).
 ///
 /// Why: a program told port 0 (the Python originals and the lecture
 /// listings take `HOST PORT`) gets a free port from the system as it
@@ -514,8 +516,10 @@ pub fn free_port(udp: bool) -> io::Result<u16> {
 /// up in the kernel's socket tables (`/proc/PID/net/tcp` and `tcp6`, or
 /// `udp` and `udp6`).
 pub fn listening_port(pid: u32, udp: bool) -> Option<u16> {
-    let inodes: Vec<String> = fs::read_dir(format!("/proc/{pid}/fd"))
-        .ok()?
+    let inodes: Vec<String> = family(pid)
+        .iter()
+        .filter_map(|pid| fs::read_dir(format!("/proc/{pid}/fd")).ok())
+        .flatten()
         .filter_map(|entry| fs::read_link(entry.ok()?.path()).ok())
         .filter_map(|link| {
             let link = link.to_string_lossy().into_owned();
@@ -545,6 +549,31 @@ pub fn listening_port(pid: u32, udp: bool) -> Option<u16> {
             u16::from_str_radix(port, 16).ok().filter(|&port| port != 0)
         })
     })
+}
+
+/// Process `pid` and the processes it started, and theirs, from the
+/// `children` lists of /proc (at most 64, in case of a fork bomb).
+fn family(pid: u32) -> Vec<u32> {
+    let mut family = vec![pid];
+    let mut next = 0;
+    while let Some(&parent) = family.get(next) {
+        next += 1;
+        let Ok(tasks) = fs::read_dir(format!("/proc/{parent}/task")) else {
+            continue;
+        };
+        for task in tasks.flatten() {
+            let children = task.path().join("children");
+            let children = fs::read_to_string(children).unwrap_or_default();
+            family.extend(
+                children.split_whitespace().flat_map(str::parse::<u32>),
+            );
+        }
+        if family.len() >= 64 {
+            family.truncate(64);
+            break;
+        }
+    }
+    family
 }
 
 /// How long past its deadline [`wait_listening`] waits for a program

@@ -256,6 +256,26 @@ fn listening_port_reads_the_port_a_program_got_for_port_0() {
 
 #[cfg(target_os = "linux")]
 #[test]
+fn listening_port_finds_a_port_that_a_child_listens_on() {
+    // A shell that runs the listening program as its child and waits for
+    // it, as strace or a wrapper script does: the shell holds no socket.
+    let script = "import socket, sys\n\
+                  s = socket.socket()\n\
+                  s.bind(('127.0.0.1', 0))\n\
+                  s.listen()\n\
+                  print(s.getsockname()[1], flush=True)\n\
+                  sys.stdin.read()\n";
+    let mut command = sh("python3 -c \"$SCRIPT\"; exit 0");
+    command.env("SCRIPT", script);
+    let mut process = Process::start(&mut command, 1024).unwrap();
+    let line = process.next_line(Stream::Stdout, soon(10_000));
+    let port: u16 = line.as_deref().unwrap().trim().parse().unwrap();
+    let found = harness::wait_listening(process.id(), false, soon(5000));
+    assert_eq!(found, Some(port));
+}
+
+#[cfg(target_os = "linux")]
+#[test]
 fn a_tcp_socket_that_does_not_listen_yet_has_no_listening_port() {
     // Bound, not listening: a client would be refused, so it is no port
     // to give one.
