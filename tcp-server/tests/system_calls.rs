@@ -28,30 +28,6 @@ use support::DEADLINE;
 /// the recvfrom that waits for the client's close, close).
 const BUDGET: f64 = 5.0;
 
-/// The calls a server makes on its sockets. With `--concurrent`, the rest
-/// (clone3, mmap, futex, ...) is what each connection's thread costs.
-const SOCKET_CALLS: &[&str] = &[
-    "accept",
-    "accept4",
-    "read",
-    "recvfrom",
-    "recvmsg",
-    "write",
-    "sendto",
-    "sendmsg",
-    "writev",
-    "setsockopt",
-    "getsockopt",
-    "shutdown",
-    "close",
-    "fcntl",
-    "ioctl",
-    "poll",
-    "ppoll",
-    "getsockname",
-    "getpeername",
-];
-
 /// The common case, as `tcp-client` does it: send the sentence, say it is
 /// complete (half-close), read the reply until the server closes.
 fn half_closing_client(server: SocketAddr) -> Vec<u8> {
@@ -251,7 +227,7 @@ fn on_sockets(calls: &BTreeMap<String, f64>) -> f64 {
     total(
         calls
             .iter()
-            .filter(|(name, _)| SOCKET_CALLS.contains(&name.as_str())),
+            .filter(|(name, _)| harness::SOCKET_CALLS.contains(&name.as_str())),
     )
 }
 

@@ -25,30 +25,6 @@ use crate::{WAITS, bare, load};
 /// The connections of the two runs.
 const RUNS: [u64; 2] = [10, 210];
 
-/// The calls a server makes on its sockets; the rest of what
-/// `--concurrent` adds (clone3, mmap, futex, ...) is its thread's.
-const SOCKET_CALLS: &[&str] = &[
-    "accept",
-    "accept4",
-    "read",
-    "recvfrom",
-    "recvmsg",
-    "write",
-    "sendto",
-    "sendmsg",
-    "writev",
-    "setsockopt",
-    "getsockopt",
-    "shutdown",
-    "close",
-    "fcntl",
-    "ioctl",
-    "poll",
-    "ppoll",
-    "getsockname",
-    "getpeername",
-];
-
 /// tcp-server's budget per connection in the common case: 5, as many as
 /// the Python listing makes.
 const BUDGET: f64 = 5.0;
@@ -133,7 +109,7 @@ pub fn per_connection(programs: &Programs, report: &mut Report) {
                     let socket: f64 = calls
                         .iter()
                         .filter(|(name, _)| {
-                            SOCKET_CALLS.contains(&name.as_str())
+                            harness::SOCKET_CALLS.contains(&name.as_str())
                         })
                         .map(|(_, n)| n)
                         .sum();

@@ -622,6 +622,32 @@ fn state(pid: u32) -> Option<char> {
     rest.trim_start().chars().next()
 }
 
+/// The calls a server makes on its sockets, among those `strace -c`
+/// counts: what a connection costs on its socket. With a thread per
+/// connection, the rest (clone3, mmap, futex, ...) is what its thread
+/// costs. The bench and tcp-server's system-call test both sort with it.
+pub const SOCKET_CALLS: &[&str] = &[
+    "accept",
+    "accept4",
+    "read",
+    "recvfrom",
+    "recvmsg",
+    "write",
+    "sendto",
+    "sendmsg",
+    "writev",
+    "setsockopt",
+    "getsockopt",
+    "shutdown",
+    "close",
+    "fcntl",
+    "ioctl",
+    "poll",
+    "ppoll",
+    "getsockname",
+    "getpeername",
+];
+
 /// The calls of a summary that `strace -c` wrote (`% time  seconds
 /// usecs/call  calls  errors  syscall`, the errors column blank when
 /// none), by name. A failed `accept` is left out: a server that gives up
