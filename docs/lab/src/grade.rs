@@ -4,6 +4,11 @@
 //! package, built first). Then a table, students by exercises, as
 //! Markdown and CSV, and each student's full report.
 //!
+//! One submission per exercise and student is graded: a Python file
+//! before a package, then the first by name. A student's other ones are
+//! named in their cell, in their report and on standard error: one score
+//! per cell keeps the table a table, and the instructor, told, can look.
+//!
 //! Submissions run as the user who runs this, with that user's rights:
 //! each run is bounded in time and output and its whole process group is
 //! ended (see docs/harness), but a submission can still read and write
@@ -57,6 +62,8 @@ struct Job {
     student: String,
     exercise: &'static Exercise,
     path: PathBuf,
+    /// The student's other submissions of the exercise, not graded.
+    others: Vec<PathBuf>,
 }
 
 /// How long building one Cargo submission may take.
@@ -115,8 +122,7 @@ pub fn grade(
     for student in &students {
         for path in programs(&dir.join(student)) {
             if exercise_of(&path).is_none() {
-                let name =
-                    path.file_name().unwrap_or_default().to_string_lossy();
+                let name = shown(&path);
                 let said = tr!(
                     lang,
                     "not graded: {student}/{name} is named after no exercise (see `cargo lab list`)",
@@ -129,15 +135,35 @@ pub fn grade(
     let mut queue = Vec::new();
     for student in &students {
         for exercise in &chosen {
-            if let Some(path) = submission(&dir.join(student), exercise) {
-                queue.push(Job {
-                    student: student.clone(),
-                    exercise,
-                    path,
-                });
+            let mut found = submissions(&dir.join(student), exercise);
+            if found.is_empty() {
+                continue;
             }
+            let path = found.remove(0);
+            let job = Job {
+                student: student.clone(),
+                exercise,
+                path,
+                others: found,
+            };
+            for line in not_graded(&job, lang) {
+                warn!("{line}");
+            }
+            queue.push(job);
         }
     }
+    // The cells of the students who handed in more than one submission
+    // of an exercise name the ones not graded.
+    let others: BTreeMap<(String, &'static str), String> = queue
+        .iter()
+        .filter(|job| !job.others.is_empty())
+        .map(|job| {
+            let names: Vec<String> =
+                job.others.iter().map(|p| shown(p)).collect();
+            let key = (job.student.clone(), job.exercise.name);
+            (key, names.join(", "))
+        })
+        .collect();
     // The table has a column for each exercise someone submitted: with
     // every exercise of the lab it would not fit a page.
     let chosen: Vec<&'static Exercise> = chosen
@@ -203,10 +229,19 @@ pub fn grade(
         let cells: Vec<String> = chosen
             .iter()
             .map(|e| {
-                results
-                    .get(&(student.clone(), e.name))
+                let key = (student.clone(), e.name);
+                let cell = results
+                    .get(&key)
                     .map_or(Cell::Missing, |(cell, _)| cell.clone())
-                    .text(lang)
+                    .text(lang);
+                match others.get(&key) {
+                    Some(names) => tr!(
+                        lang,
+                        "{cell} (not graded: {names})",
+                        "{cell} (채점하지 않음: {names})"
+                    ),
+                    None => cell,
+                }
             })
             .collect();
         markdown.push_str(&format!("| {student} | {} |\n", cells.join(" | ")));
@@ -276,10 +311,11 @@ fn write_reports(
     Ok(())
 }
 
-/// The submission of `exercise` in a student's folder: `pinger.py`,
+/// The submissions of `exercise` in a student's folder: `pinger.py`,
 /// `udp_client.py` or a Cargo package `pinger/`, the name in any case
-/// (`UDP_Client.py`), a Python file before a package.
-fn submission(folder: &Path, exercise: &Exercise) -> Option<PathBuf> {
+/// (`UDP_Client.py`); the one to grade first: a Python file before a
+/// package, then by name.
+fn submissions(folder: &Path, exercise: &Exercise) -> Vec<PathBuf> {
     let mut found: Vec<PathBuf> = programs(folder)
         .into_iter()
         .filter(|path| {
@@ -287,7 +323,40 @@ fn submission(folder: &Path, exercise: &Exercise) -> Option<PathBuf> {
         })
         .collect();
     found.sort_by_key(|path| (path.is_dir(), path.clone()));
-    found.into_iter().next()
+    found
+}
+
+/// A submission's name in its student's folder, a package's with a `/`.
+fn shown(path: &Path) -> String {
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    if path.is_dir() {
+        format!("{name}/")
+    } else {
+        name.into_owned()
+    }
+}
+
+/// What a job's other submissions are and why they are not graded, a
+/// line of at most 100 columns each.
+fn not_graded(job: &Job, lang: Lang) -> Vec<String> {
+    let student = &job.student;
+    let exercise = job.exercise.name;
+    let graded = shown(&job.path);
+    let mut lines = Vec::new();
+    for other in &job.others {
+        let other = shown(other);
+        let said = tr!(
+            lang,
+            "not graded: {student}/{other}, another {exercise} submission; \
+            {student}/{graded} was graded (one per exercise: a Python file \
+            before a package, then the first by name)",
+            "채점하지 않음: {student}/{other} ({exercise}의 또 다른 \
+            제출물입니다. 채점한 것은 {student}/{graded}입니다. 연습 문제마다 하나만 \
+            채점하며, 파이썬 파일을 패키지보다 먼저, 같은 종류끼리는 이름 순서로 고릅니다)"
+        );
+        lines.extend(report::wrap(&said, report::COLUMNS));
+    }
+    lines
 }
 
 /// What in a student's folder looks like a program: Python files and
@@ -322,7 +391,10 @@ fn exercise_of(path: &Path) -> Option<&'static Exercise> {
 /// Builds (for a Cargo package) and checks one submission; returns its
 /// cell and its full report.
 fn run_job(job: &Job, scratch: &Path, lang: Lang) -> (Cell, String) {
-    let header = format!("# {} / {}\n", job.student, job.exercise.name);
+    let mut header = format!("# {} / {}\n", job.student, job.exercise.name);
+    for line in not_graded(job, lang) {
+        header.push_str(&format!("{line}\n"));
+    }
     let program = if job.path.is_file() {
         let mut program = Program::new(vec![
             OsString::from("python3"),

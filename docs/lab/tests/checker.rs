@@ -772,6 +772,72 @@ fn grading_takes_names_in_any_case_and_says_what_it_left_out() {
     let _ = fs::remove_dir_all(&dir);
 }
 
+#[test]
+fn grading_says_which_second_submission_it_did_not_grade() {
+    // One submission per exercise is graded, a Python file before a
+    // package, then the first by name; the others must not be lost
+    // unsaid. Alice's package would not build: it is not built at all.
+    let relative = format!("target/lab-grade-both-{}", std::process::id());
+    let dir = workspace().join(&relative);
+    let _ = fs::remove_dir_all(&dir);
+    let put = |path: &str, text: &str| {
+        let path = dir.join(path);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    };
+    let listing = fs::read_to_string(python("udp_client.py")).unwrap();
+    put("alice/udp_client.py", &listing);
+    put(
+        "alice/udp-client/Cargo.toml",
+        "[package]\nname = \"alice\"\nversion = \"0.1.0\"\n",
+    );
+    put(
+        "alice/udp-client/src/main.rs",
+        "fn main() { this does not compile }\n",
+    );
+    let own_upper = fs::read_to_string(fixture("udp_client_own_upper.py"));
+    put("bob/udp-client.py", &own_upper.unwrap());
+    put("bob/udp_client.py", &listing);
+    let report = lab(&["grade", &relative], &[]);
+    assert_eq!(report.code, Some(0), "{}{}", report.stdout, report.stderr);
+    let csv = fs::read_to_string(dir.join("lab-report/summary.csv")).unwrap();
+    assert_eq!(
+        csv,
+        "student,udp-client\n\
+         alice,7/7 (not graded: udp-client/)\n\
+         bob,6/7 (not graded: udp_client.py)\n"
+    );
+    let markdown =
+        fs::read_to_string(dir.join("lab-report/summary.md")).unwrap();
+    assert!(
+        markdown.contains("| alice | 7/7 (not graded: udp-client/) |\n"),
+        "{markdown}"
+    );
+    // Said in the student's report, under its header, and as the run
+    // goes, each within 100 columns.
+    let said = "not graded: alice/udp-client/, another udp-client \
+                submission; alice/udp_client.py was graded (one\n\
+                per exercise: a Python file before a package, then the \
+                first by name)\n";
+    let alice = fs::read_to_string(dir.join("lab-report/alice.txt")).unwrap();
+    assert!(
+        alice.starts_with(&format!("# alice / udp-client\n{said}")),
+        "{alice}"
+    );
+    assert!(report.stderr.contains(said), "{}", report.stderr);
+    let said = "not graded: bob/udp_client.py, another udp-client \
+                submission; bob/udp-client.py was graded (one per\n\
+                exercise: a Python file before a package, then the first \
+                by name)\n";
+    let bob = fs::read_to_string(dir.join("lab-report/bob.txt")).unwrap();
+    assert!(
+        bob.starts_with(&format!("# bob / udp-client\n{said}")),
+        "{bob}"
+    );
+    assert!(report.stderr.contains(said), "{}", report.stderr);
+    let _ = fs::remove_dir_all(&dir);
+}
+
 /// Checks `program` for `exercise` on free ports, with `env`.
 fn check_with(
     exercise: &str,
