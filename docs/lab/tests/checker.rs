@@ -668,9 +668,8 @@ fn a_pinger_that_sends_nothing_fails() {
 fn grading_a_folder_of_mixed_submissions_writes_the_table() {
     // Under the workspace, to be named by a relative path (the checker
     // runs in the workspace): a Python submission runs in its own folder.
-    let relative = format!("target/lab-grade-test-{}", std::process::id());
-    let dir = workspace().join(&relative);
-    let _ = fs::remove_dir_all(&dir);
+    let scratch = Scratch::new("lab-grade-test");
+    let (relative, dir) = (scratch.relative.clone(), scratch.dir.clone());
     let put = |path: &str, text: &str| {
         let path = dir.join(path);
         fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -727,7 +726,6 @@ fn grading_a_folder_of_mixed_submissions_writes_the_table() {
     assert!(bob.contains("[keeps-running]"), "{bob}");
     let dave = fs::read_to_string(dir.join("lab-report/dave.txt")).unwrap();
     assert!(dave.contains("error"), "{dave}");
-    let _ = fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -749,9 +747,8 @@ fn an_unknown_exercise_is_said_with_every_name_within_100_columns() {
 fn grading_takes_names_in_any_case_and_says_what_it_left_out() {
     // Students on Windows and macOS hand in `UDP_Client.py`; a file named
     // after no exercise must not pass for a missing submission unsaid.
-    let relative = format!("target/lab-grade-names-{}", std::process::id());
-    let dir = workspace().join(&relative);
-    let _ = fs::remove_dir_all(&dir);
+    let scratch = Scratch::new("lab-grade-names");
+    let (relative, dir) = (scratch.relative.clone(), scratch.dir.clone());
     fs::create_dir_all(dir.join("kim")).unwrap();
     let listing = fs::read_to_string(python("udp_client.py")).unwrap();
     fs::write(dir.join("kim/UDP_Client.py"), &listing).unwrap();
@@ -769,7 +766,6 @@ fn grading_takes_names_in_any_case_and_says_what_it_left_out() {
         report.stderr
     );
     assert!(!report.stderr.contains("notes.txt"), "{}", report.stderr);
-    let _ = fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -777,9 +773,8 @@ fn grading_says_which_second_submission_it_did_not_grade() {
     // One submission per exercise is graded, a Python file before a
     // package, then the first by name; the others must not be lost
     // unsaid. Alice's package would not build: it is not built at all.
-    let relative = format!("target/lab-grade-both-{}", std::process::id());
-    let dir = workspace().join(&relative);
-    let _ = fs::remove_dir_all(&dir);
+    let scratch = Scratch::new("lab-grade-both");
+    let (relative, dir) = (scratch.relative.clone(), scratch.dir.clone());
     let put = |path: &str, text: &str| {
         let path = dir.join(path);
         fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -835,7 +830,6 @@ fn grading_says_which_second_submission_it_did_not_grade() {
         "{bob}"
     );
     assert!(report.stderr.contains(said), "{}", report.stderr);
-    let _ = fs::remove_dir_all(&dir);
 }
 
 /// Checks `program` for `exercise` on free ports, with `env`.
@@ -1242,4 +1236,26 @@ fn a_closed_output_ends_no_run_with_a_panic() {
         lab_without_stdout(&["check", "pinger", "--port", "0"]),
         (Some(1), String::new())
     );
+}
+
+/// A folder under the workspace's `target/` for one test, named with this
+/// process's id, and removed when dropped: also when an assert fails.
+struct Scratch {
+    relative: String,
+    dir: std::path::PathBuf,
+}
+
+impl Scratch {
+    fn new(name: &str) -> Scratch {
+        let relative = format!("target/{name}-{}", std::process::id());
+        let dir = workspace().join(&relative);
+        let _ = fs::remove_dir_all(&dir);
+        Scratch { relative, dir }
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.dir);
+    }
 }
