@@ -2,7 +2,7 @@
 //! bench answers with measurements, on loopback (127.0.0.1) only:
 //!
 //! ```text
-//! cargo bench -p common --bench compare     # full run, 85 s or so
+//! cargo bench -p common --bench compare     # full run, about 2 minutes
 //! cargo test -p common --bench compare      # quick run, a second or two
 //! ```
 //!
@@ -69,7 +69,7 @@ struct Settings {
     transform_time: Duration,
 }
 
-/// `cargo bench`: 85 s or so on 2 cores.
+/// `cargo bench`: about 2 minutes on 2 cores (116 s on 2026-12-06).
 const FULL: Settings = Settings {
     full: true,
     clients: [1, 4],
