@@ -93,13 +93,7 @@ fn build_once(package: &str, what: [&str; 2]) {
 /// or never answered), and, where there is no /proc, for the servers that
 /// do not print their port ([`port_to_ask`]).
 pub fn free_port(udp: bool) -> u16 {
-    if udp {
-        let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
-        socket.local_addr().unwrap().port()
-    } else {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.local_addr().unwrap().port()
-    }
+    harness::free_port(udp).unwrap()
 }
 
 /// The port to give a server that takes a port number but does not print
