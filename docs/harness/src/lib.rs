@@ -516,39 +516,87 @@ pub fn free_port(udp: bool) -> io::Result<u16> {
 /// up in the kernel's socket tables (`/proc/PID/net/tcp` and `tcp6`, or
 /// `udp` and `udp6`).
 pub fn listening_port(pid: u32, udp: bool) -> Option<u16> {
-    let inodes: Vec<String> = family(pid)
-        .iter()
-        .filter_map(|pid| fs::read_dir(format!("/proc/{pid}/fd")).ok())
-        .flatten()
-        .filter_map(|entry| fs::read_link(entry.ok()?.path()).ok())
+    let inodes: Vec<String> =
+        family(pid).into_iter().flat_map(socket_inodes).collect();
+    let sockets = socket_table(&format!("/proc/{pid}/net"), udp)?;
+    // A TCP socket that is bound but not listening yet takes no client.
+    sockets
+        .into_iter()
+        .find(|s| {
+            (udp || s.state == LISTEN)
+                && s.port != 0
+                && inodes.contains(&s.inode)
+        })
+        .map(|s| s.port)
+}
+
+/// The inodes of the sockets among process `pid`'s descriptors: each
+/// `socket:[INODE]` that /proc/PID/fd links to. Empty where there is no
+/// such process, or no /proc.
+pub fn socket_inodes(pid: u32) -> Vec<String> {
+    let Ok(fds) = fs::read_dir(format!("/proc/{pid}/fd")) else {
+        return Vec::new();
+    };
+    fds.filter_map(|entry| fs::read_link(entry.ok()?.path()).ok())
         .filter_map(|link| {
             let link = link.to_string_lossy().into_owned();
             let inode = link.strip_prefix("socket:[")?.strip_suffix(']')?;
             Some(inode.to_string())
         })
-        .collect();
+        .collect()
+}
+
+/// One socket of the kernel's tables in /proc/net (`tcp`, `tcp6`, `udp`,
+/// `udp6`), what `ss` reads: its local port, its state and its inode,
+/// the number that names it among a process's descriptors
+/// (`socket:[INODE]` in /proc/PID/fd).
+pub struct TableSocket {
+    pub port: u16,
+    /// TCP's state as the table codes it: [`LISTEN`], [`TIME_WAIT`], ...
+    pub state: u8,
+    pub inode: String,
+}
+
+/// The state of a listening TCP socket in /proc/net/tcp.
+pub const LISTEN: u8 = 0x0A;
+/// The state of a closed TCP connection waiting out its TIME-WAIT.
+pub const TIME_WAIT: u8 = 0x06;
+
+/// The sockets of the TCP tables (`tcp` and `tcp6`), or the UDP ones, in
+/// folder `net`: `/proc/net` for this process's network, `/proc/PID/net`
+/// for process PID's. `None` when neither table can be read (no /proc:
+/// not Linux).
+pub fn socket_table(net: &str, udp: bool) -> Option<Vec<TableSocket>> {
     let tables = if udp {
         ["udp", "udp6"]
     } else {
         ["tcp", "tcp6"]
     };
-    tables.iter().find_map(|table| {
-        let text =
-            fs::read_to_string(format!("/proc/{pid}/net/{table}")).ok()?;
-        // sl local_address rem_address st ... inode: the local address
-        // ends in ":PORT", the port in hexadecimal; state 0A is LISTEN (a
-        // TCP socket that is bound but not listening yet takes no client)
-        text.lines().skip(1).find_map(|line| {
-            let fields: Vec<&str> = line.split_whitespace().collect();
-            let inode = fields.get(9)?;
-            let listening = udp || fields.get(3) == Some(&"0A");
-            if !listening || !inodes.iter().any(|i| i == inode) {
-                return None;
-            }
-            let (_, port) = fields.get(1)?.rsplit_once(':')?;
-            u16::from_str_radix(port, 16).ok().filter(|&port| port != 0)
+    let texts: Vec<String> = tables
+        .iter()
+        .filter_map(|table| fs::read_to_string(format!("{net}/{table}")).ok())
+        .collect();
+    if texts.is_empty() {
+        return None;
+    }
+    // "  0: 0100007F:2EE0 00000000:0000 0A ... INODE": after the row
+    // number, the local address and port in hexadecimal, the remote ones,
+    // the state; the inode is the tenth field.
+    let row = |line: &str| {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        let (_, port) = fields.get(1)?.rsplit_once(':')?;
+        Some(TableSocket {
+            port: u16::from_str_radix(port, 16).ok()?,
+            state: u8::from_str_radix(fields.get(3)?, 16).ok()?,
+            inode: fields.get(9)?.to_string(),
         })
-    })
+    };
+    Some(
+        texts
+            .iter()
+            .flat_map(|text| text.lines().skip(1).filter_map(row))
+            .collect(),
+    )
 }
 
 /// Process `pid` and the processes it started, and theirs, from the

@@ -2,7 +2,6 @@
 //! tell that a server has bound its port, and how to read its end.
 
 use std::ffi::OsString;
-use std::fs;
 use std::net::{TcpListener, UdpSocket};
 use std::path::PathBuf;
 use std::process::{Command, ExitStatus};
@@ -234,26 +233,10 @@ fn cannot_listen(
 /// Are the only TCP sockets on local `port` in TIME-WAIT (state 06 in
 /// /proc/net/tcp), so that no program holds it? `false` without /proc.
 fn only_time_wait(port: u16) -> bool {
-    let mut states = Vec::new();
-    for file in ["/proc/net/tcp", "/proc/net/tcp6"] {
-        let Ok(table) = fs::read_to_string(file) else {
-            continue;
-        };
-        for line in table.lines().skip(1) {
-            let fields: Vec<&str> = line.split_whitespace().collect();
-            let (Some(local), Some(state)) = (fields.get(1), fields.get(3))
-            else {
-                continue;
-            };
-            let here = local
-                .rsplit_once(':')
-                .and_then(|(_, hex)| u16::from_str_radix(hex, 16).ok());
-            if here == Some(port) {
-                states.push(state.to_string());
-            }
-        }
-    }
-    !states.is_empty() && states.iter().all(|state| state == "06")
+    harness::socket_table("/proc/net", false).is_some_and(|sockets| {
+        let mut here = sockets.iter().filter(|s| s.port == port).peekable();
+        here.peek().is_some() && here.all(|s| s.state == harness::TIME_WAIT)
+    })
 }
 
 /// Is a socket bound to `port` (for TCP, listening on it), on any
@@ -261,34 +244,12 @@ fn only_time_wait(port: u16) -> bool {
 /// would not disturb (a probe connection would be a client the server
 /// did not expect). `None` where there is no /proc (not Linux).
 pub fn bound(port: u16, udp: bool) -> Option<bool> {
-    let files: &[&str] = if udp {
-        &["/proc/net/udp", "/proc/net/udp6"]
-    } else {
-        &["/proc/net/tcp", "/proc/net/tcp6"]
-    };
-    let mut any_table = false;
-    for file in files {
-        let Ok(table) = fs::read_to_string(file) else {
-            continue;
-        };
-        any_table = true;
-        // "  0: 0100007F:2EE0 00000000:0000 0A ...": local address and
-        // port in hex, then the remote one, then the state (0A: LISTEN).
-        for line in table.lines().skip(1) {
-            let fields: Vec<&str> = line.split_whitespace().collect();
-            let (Some(local), Some(state)) = (fields.get(1), fields.get(3))
-            else {
-                continue;
-            };
-            let port_here = local
-                .rsplit_once(':')
-                .and_then(|(_, hex)| u16::from_str_radix(hex, 16).ok());
-            if port_here == Some(port) && (udp || *state == "0A") {
-                return Some(true);
-            }
-        }
-    }
-    any_table.then_some(false)
+    let sockets = harness::socket_table("/proc/net", udp)?;
+    Some(
+        sockets
+            .iter()
+            .any(|s| s.port == port && (udp || s.state == harness::LISTEN)),
+    )
 }
 
 /// How waiting for a server to bind its port ended.

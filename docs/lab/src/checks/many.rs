@@ -878,14 +878,8 @@ fn settled_threads(pids: &[u32]) -> usize {
 /// accepted connection), as /proc lists their descriptors.
 fn sockets(pids: &[u32]) -> usize {
     pids.iter()
-        .filter_map(|pid| fs::read_dir(format!("/proc/{pid}/fd")).ok())
-        .flat_map(|fds| fds.filter_map(Result::ok))
-        .filter(|fd| {
-            fs::read_link(fd.path()).is_ok_and(|target| {
-                target.to_string_lossy().starts_with("socket:[")
-            })
-        })
-        .count()
+        .map(|&pid| harness::socket_inodes(pid).len())
+        .sum()
 }
 
 /// The threads of these processes, as /proc lists them.
@@ -901,7 +895,6 @@ fn threads(pids: &[u32]) -> usize {
 /// `None` where there is no /proc, or no such process.
 fn server_processes(group: u32, port: u16) -> Option<Vec<u32>> {
     let inode = listening_inode(port)?;
-    let socket = format!("socket:[{inode}]");
     let mut pids = Vec::new();
     for entry in fs::read_dir("/proc").ok()?.filter_map(Result::ok) {
         let name = entry.file_name();
@@ -920,13 +913,7 @@ fn server_processes(group: u32, port: u16) -> Option<Vec<u32>> {
         if pgrp != Some(group) {
             continue;
         }
-        let holds = fs::read_dir(format!("/proc/{pid}/fd")).is_ok_and(|fds| {
-            fds.filter_map(Result::ok).any(|fd| {
-                fs::read_link(fd.path())
-                    .is_ok_and(|target| target.as_os_str() == socket.as_str())
-            })
-        });
-        if holds {
+        if harness::socket_inodes(pid).contains(&inode) {
             pids.push(pid);
         }
     }
@@ -934,29 +921,11 @@ fn server_processes(group: u32, port: u16) -> Option<Vec<u32>> {
 }
 
 /// The inode of the socket listening on `port`, from /proc/net/tcp(6).
-fn listening_inode(port: u16) -> Option<u64> {
-    for file in ["/proc/net/tcp", "/proc/net/tcp6"] {
-        let Ok(table) = fs::read_to_string(file) else {
-            continue;
-        };
-        // "sl local rem st tx:rx tr:when retrnsmt uid timeout inode": the
-        // local port in hex after the colon, state 0A is LISTEN.
-        for line in table.lines().skip(1) {
-            let fields: Vec<&str> = line.split_whitespace().collect();
-            let (Some(local), Some(state), Some(inode)) =
-                (fields.get(1), fields.get(3), fields.get(9))
-            else {
-                continue;
-            };
-            let here = local
-                .rsplit_once(':')
-                .and_then(|(_, hex)| u16::from_str_radix(hex, 16).ok());
-            if here == Some(port) && *state == "0A" {
-                return inode.parse().ok();
-            }
-        }
-    }
-    None
+fn listening_inode(port: u16) -> Option<String> {
+    harness::socket_table("/proc/net", false)?
+        .into_iter()
+        .find(|s| s.port == port && s.state == harness::LISTEN)
+        .map(|s| s.inode)
 }
 
 #[cfg(test)]
